@@ -1,0 +1,68 @@
+namespace Baton.Testing;
+
+/// <summary>
+/// An <see cref="IStepContext"/> for calling one agent in a unit test: it records state writes,
+/// publications and reports, and applies writes last-write-wins so later reads see them.
+/// </summary>
+public sealed class RecordingStepContext : IStepContext, IRunStateView
+{
+    private readonly Dictionary<string, Payload> _state = new(StringComparer.Ordinal);
+    private readonly List<StateChange> _writes = [];
+    private readonly List<Message> _published = [];
+    private readonly List<(string Name, Payload? Data)> _reports = [];
+
+    /// <inheritdoc/>
+    public string RunId { get; init; } = "test-run";
+
+    /// <inheritdoc/>
+    public string StepId { get; init; } = "test-step";
+
+    /// <inheritdoc/>
+    public string IdempotencyKey => $"{RunId}/1:{StepId}";
+
+    /// <inheritdoc/>
+    public int Attempt { get; init; } = 1;
+
+    /// <inheritdoc/>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <inheritdoc/>
+    public IServiceProvider? Services { get; init; }
+
+    /// <inheritdoc/>
+    public IRunStateView State => this;
+
+    /// <summary>State writes, in order.</summary>
+    public IReadOnlyList<StateChange> Writes => _writes;
+
+    /// <summary>Published events, in order.</summary>
+    public IReadOnlyList<Message> Published => _published;
+
+    /// <summary>Reported custom events, in order.</summary>
+    public IReadOnlyList<(string Name, Payload? Data)> Reports => _reports;
+
+    IReadOnlyCollection<string> IRunStateView.Names => _state.Keys;
+
+    /// <summary>Seeds a state variable before the agent runs.</summary>
+    public RecordingStepContext WithState(string name, Payload value)
+    {
+        _state[name] = value;
+        return this;
+    }
+
+    /// <inheritdoc/>
+    public void SetState(string name, Payload value)
+    {
+        _writes.Add(new StateChange(name, value));
+        _state[name] = value;
+    }
+
+    /// <inheritdoc/>
+    public void Publish(string topic, Payload data) =>
+        _published.Add(new Message { Topic = topic, Payload = data, Sender = StepId, RunId = RunId, Timestamp = TimeProvider.GetUtcNow() });
+
+    /// <inheritdoc/>
+    public void Report(string name, Payload? data = null) => _reports.Add((name, data));
+
+    bool IRunStateView.TryGet(string name, out Payload value) => _state.TryGetValue(name, out value!);
+}

@@ -1,0 +1,42 @@
+namespace Baton;
+
+/// <summary>
+/// Everything a running step may do in its run. Writes and publications are buffered and
+/// committed with the step's completion, atomically, so a step that fails or is re-run after
+/// a crash leaves no half-applied effects.
+/// </summary>
+public interface IStepContext
+{
+    /// <summary>The run this step belongs to.</summary>
+    string RunId { get; }
+
+    /// <summary>The step's id in its workflow.</summary>
+    string StepId { get; }
+
+    /// <summary>
+    /// Stable across retries and across a resume after a crash (run id + the step's position in
+    /// the run): tools use it to deduplicate side effects.
+    /// </summary>
+    string IdempotencyKey { get; }
+
+    /// <summary>1 for the first attempt, 2 for the first retry, ...</summary>
+    int Attempt { get; }
+
+    /// <summary>The run's shared state as committed before this step started.</summary>
+    IRunStateView State { get; }
+
+    /// <summary>Writes a state variable; applied through the variable's reducer when the step commits.</summary>
+    void SetState(string name, Payload value);
+
+    /// <summary>Publishes an event on the runtime's event bus once the step commits.</summary>
+    void Publish(string topic, Payload data);
+
+    /// <summary>Adds a custom event (progress, token deltas, ...) to the run's event stream.</summary>
+    void Report(string name, Payload? data = null);
+
+    /// <summary>The clock the run uses; agents should use it instead of <see cref="DateTime.Now"/>.</summary>
+    TimeProvider TimeProvider { get; }
+
+    /// <summary>Services from the host, when the runtime was built with dependency injection.</summary>
+    IServiceProvider? Services { get; }
+}

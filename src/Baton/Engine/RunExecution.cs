@@ -1,0 +1,479 @@
+using System.Diagnostics;
+using System.Globalization;
+using Baton.Storage;
+using Baton.Telemetry;
+
+namespace Baton;
+
+/// <summary>
+/// Executes one run: walks each workflow scope step by step, journals every completion, and
+/// replays completed steps from the journal on resume. Concurrency comes only from composite
+/// steps (parallel, foreach), whose branches are child scopes that progress independently.
+/// </summary>
+internal sealed class RunExecution
+{
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _commitLock = new(1, 1);
+    private readonly Dictionary<string, JournalEntry>? _replay;
+    private readonly Random _random;
+    private readonly Lock _usageLock = new();
+    private Usage _usage;
+    private int _steps;
+    private volatile bool _deadlineHit;
+
+    public RunExecution(BatonRuntime runtime, Workflow workflow, string runId, RunLimits limits, IReadOnlyList<JournalEntry>? journal)
+    {
+        Runtime = runtime;
+        Workflow = workflow;
+        RunId = runId;
+        Limits = limits;
+        Time = runtime.TimeProvider;
+        State = new RunState(CollectReducers(workflow));
+        _slots = new SemaphoreSlim(limits.MaxParallel, limits.MaxParallel);
+        _random = new Random(StableHash(runId));
+        if (journal is not null)
+        {
+            _replay = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+            foreach (var entry in journal)
+            {
+                // A failure with no error route ended the previous execution; resuming gives that step another chance.
+                var replayable = entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null);
+                if (replayable && entry.Key is not null) _replay[entry.Key] = entry;
+                if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes);
+                _usage += entry.Usage;
+            }
+        }
+    }
+
+    public BatonRuntime Runtime { get; }
+
+    public Workflow Workflow { get; }
+
+    public string RunId { get; }
+
+    public RunLimits Limits { get; }
+
+    public TimeProvider Time { get; }
+
+    public RunState State { get; }
+
+    public RunEventLog Events { get; } = new();
+
+    public Usage Usage
+    {
+        get
+        {
+            lock (_usageLock) return _usage;
+        }
+    }
+
+    public int StepCount => Volatile.Read(ref _steps);
+
+    public async Task<RunResult> ExecuteAsync(Payload input, bool resumed, CancellationToken cancellationToken)
+    {
+        using var activity = BatonTelemetry.StartRun(RunId, Workflow.Name, resumed);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = Limits.Timeout is { } timeout
+            ? Time.CreateTimer(OnDeadline, (this, cts), timeout, Timeout.InfiniteTimeSpan)
+            : null;
+        BatonTelemetry.RunsStarted.Add(1);
+        Events.Add(new RunStartedEvent(RunId, Time.GetUtcNow(), Workflow.Name, resumed));
+
+        RunStatus status;
+        Payload? output = null;
+        StepError? error = null;
+        try
+        {
+            var (result, _) = await RunScopeAsync(Workflow, input, string.Empty, cts.Token).ConfigureAwait(false);
+            output = result;
+            status = RunStatus.Succeeded;
+        }
+        catch (StepFailedException failed)
+        {
+            (status, error) = (RunStatus.Failed, failed.Error);
+        }
+        catch (RunAbortedException aborted)
+        {
+            (status, error) = (RunStatus.Failed, aborted.Error);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            (status, error) = _deadlineHit
+                ? (RunStatus.Failed, new StepError(ErrorKind.Fatal, $"the run passed its deadline of {Limits.Timeout}") { Code = "deadline" })
+                : (RunStatus.Cancelled, new StepError(ErrorKind.Fatal, "the run was cancelled") { Code = "cancelled" });
+        }
+        catch (Exception ex)
+        {
+            // A store failure or a bug in the engine: the journal still holds every committed step.
+            (status, error) = (RunStatus.Failed, new StepError(ErrorKind.Fatal, $"the run stopped: {ex.Message}") { Code = "internal", ExceptionType = ex.GetType().FullName, Exception = ex });
+        }
+
+        Payload? partial = null;
+        if (status != RunStatus.Succeeded)
+        {
+            partial = await PartialResultsAsync().ConfigureAwait(false);
+            error = error! with { Partial = partial };
+        }
+
+        var kind = status switch
+        {
+            RunStatus.Succeeded => JournalEntryKind.RunSucceeded,
+            RunStatus.Cancelled => JournalEntryKind.RunCancelled,
+            _ => JournalEntryKind.RunFailed,
+        };
+        try
+        {
+            await Runtime.Store.AppendAsync(RunId, new JournalEntry { Kind = kind, Payload = output ?? partial, Error = error, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+            await Runtime.Store.SetStatusAsync(RunId, status, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (status != RunStatus.Succeeded)
+        {
+            Runtime.Logger.LogStoreFailure(RunId, ex);
+        }
+
+        activity?.SetTag(BatonTelemetry.Tags.Status, status.ToString());
+        if (status != RunStatus.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, error?.Message);
+        BatonTelemetry.RunsEnded.Add(1, new KeyValuePair<string, object?>(BatonTelemetry.Tags.Status, status.ToString()));
+        Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, output, error));
+        Events.Complete();
+        return new RunResult(RunId, status, output, error, Usage, StepCount);
+    }
+
+    private static void OnDeadline(object? state)
+    {
+        var (run, source) = ((RunExecution, CancellationTokenSource))state!;
+        run._deadlineHit = true;
+        source.Cancel();
+    }
+
+    /// <summary>Runs one workflow scope from its entry until no edge is taken; returns the last output.</summary>
+    internal async ValueTask<(Payload Output, double? Confidence)> RunScopeAsync(Workflow workflow, Payload input, string prefix, CancellationToken cancellationToken)
+    {
+        var step = workflow.Entry;
+        var sequence = 0;
+        List<KeyValuePair<string, Payload?>>? trail = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            sequence++;
+            var key = string.Concat(prefix, sequence.ToString(CultureInfo.InvariantCulture), ":", step.Id);
+            CountStep(step, key);
+            JournalEntry entry;
+            if (_replay is not null && _replay.TryGetValue(key, out var replayed))
+            {
+                if (replayed.StepId != step.Id)
+                {
+                    throw new RunAbortedException(new StepError(ErrorKind.Fatal,
+                        $"the journal has step '{replayed.StepId}' at '{key}' but the workflow has '{step.Id}': the workflow changed since the run started") { Code = "journal_mismatch" });
+                }
+
+                entry = replayed;
+                if (entry.Kind == JournalEntryKind.StepCompleted)
+                {
+                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true));
+                }
+            }
+            else
+            {
+                entry = await ExecuteStepAsync(workflow, step, key, input, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (entry.Kind == JournalEntryKind.StepFailed)
+            {
+                var failure = entry.Error!;
+                var partial = PartialOf(trail, step.Id, failure);
+                if (entry.Next is null) throw new StepFailedException(failure with { Partial = partial });
+                input = JsonPayloads.ErrorEnvelope(failure, partial);
+                step = workflow.GetStep(entry.Next);
+                continue;
+            }
+
+            var output = entry.Payload ?? Payload.Empty;
+            (trail ??= []).Add(new(step.Id, output));
+            if (entry.Next is null) return (output, entry.Confidence);
+            input = output;
+            step = workflow.GetStep(entry.Next);
+        }
+    }
+
+    private async ValueTask<JournalEntry> ExecuteStepAsync(Workflow workflow, Step step, string key, Payload input, CancellationToken cancellationToken)
+    {
+        var startedAt = Time.GetUtcNow();
+        var started = Time.GetTimestamp();
+        using var activity = BatonTelemetry.StartStep(RunId, key, step);
+        var policy = step.EffectiveRetry;
+        for (var attempt = 1; ; attempt++)
+        {
+            Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt));
+            var context = new StepContext(this, key, step.Id, attempt);
+            var result = await AttemptAsync(step, key, input, context, cancellationToken).ConfigureAwait(false);
+            StepError? error = result.Error;
+            if (error is null)
+            {
+                var (committed, commitError) = await CommitStepAsync(workflow, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
+                if (committed is not null)
+                {
+                    var elapsed = Time.GetElapsedTime(started);
+                    activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
+                    activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
+                    if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
+                    if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
+                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
+                    await PublishAsync(committed, cancellationToken).ConfigureAwait(false);
+                    return committed;
+                }
+
+                error = commitError!;
+            }
+
+            if (error.StepId is null) error = error with { StepId = step.Id };
+            if (policy.ShouldRetry(error.Kind, attempt))
+            {
+                TimeSpan delay;
+                lock (_random) delay = policy.DelayFor(attempt, error.RetryAfter, _random);
+                Events.Add(new StepRetryingEvent(RunId, Time.GetUtcNow(), key, step.Id, attempt, delay, error));
+                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { [BatonTelemetry.Tags.Attempt] = attempt, ["error.message"] = error.Message }));
+                if (BatonTelemetry.StepRetries.Enabled) BatonTelemetry.StepRetries.Add(1);
+                await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var target = workflow.ErrorTarget(step);
+            var entry = await Runtime.Store.AppendAsync(RunId, new JournalEntry
+            {
+                Kind = JournalEntryKind.StepFailed,
+                Key = key,
+                StepId = step.Id,
+                Error = error,
+                Next = target?.Id,
+                Attempts = attempt,
+                Usage = result.Usage,
+                StartedAt = startedAt,
+                Timestamp = Time.GetUtcNow(),
+            }, CancellationToken.None).ConfigureAwait(false);
+            AddUsage(result.Usage);
+            activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
+            activity?.SetTag(BatonTelemetry.Tags.Status, "failed");
+            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            if (BatonTelemetry.StepsFailed.Enabled) BatonTelemetry.StepsFailed.Add(1);
+            Events.Add(new StepFailedEvent(RunId, Time.GetUtcNow(), key, step.Id, error, attempt));
+            return entry;
+        }
+    }
+
+    private async ValueTask<AgentResult> AttemptAsync(Step step, string key, Payload input, StepContext context, CancellationToken cancellationToken)
+    {
+        CancellationTokenSource? timeoutSource = null;
+        CancellationTokenRegistration link = default;
+        var token = cancellationToken;
+        if (step.Timeout is { } timeout)
+        {
+            timeoutSource = new CancellationTokenSource(timeout, Time);
+            link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+            token = timeoutSource.Token;
+        }
+
+        var holdsSlot = !step.IsComposite;
+        try
+        {
+            if (holdsSlot && !_slots.Wait(0)) await _slots.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                return await step.ExecuteAsync(new StepInvocation(this, key, input, context), token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (holdsSlot) _slots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeoutSource?.IsCancellationRequested == true)
+        {
+            return AgentResult.Failure(new StepError(ErrorKind.Transient, $"step '{step.Id}' timed out after {step.Timeout}", step.Id) { Code = "timeout" });
+        }
+        catch (RunAbortedException)
+        {
+            throw;
+        }
+        catch (StepFailedException failed)
+        {
+            return AgentResult.Failure(failed.Error);
+        }
+        catch (Exception ex)
+        {
+            return AgentResult.Failure(ErrorClassifier.Classify(ex, step.Id));
+        }
+        finally
+        {
+            link.Dispose();
+            timeoutSource?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Commits a successful attempt: checks the output, picks the next step, appends the entry
+    /// and applies its state writes, in that order, under the commit lock when it writes state
+    /// so writes are applied in journal order.
+    /// </summary>
+    private async ValueTask<(JournalEntry? Entry, StepError? Error)> CommitStepAsync(
+        Workflow workflow, Step step, string key, Payload input, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt)
+    {
+        var output = result.Output ?? Payload.Empty;
+        if (output.SizeInBytes > Limits.MaxPayloadBytes && output.ExactSizeInBytes > Limits.MaxPayloadBytes)
+        {
+            return (null, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {Limits.MaxPayloadBytes}", step.Id) { Code = "payload_size" });
+        }
+
+        var changes = context.Changes;
+        if (changes is not null) await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            IRunStateView view = State;
+            if (changes is not null)
+            {
+                if (State.Validate(changes) is { } invalid) return (null, invalid with { StepId = step.Id });
+                view = State.WithPending(changes);
+            }
+
+            string? next;
+            try
+            {
+                next = ChooseNext(workflow, step, new StepOutcome(input, output, result.Confidence, view));
+            }
+            catch (Exception ex)
+            {
+                return (null, new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName });
+            }
+
+            var entry = await Runtime.Store.AppendAsync(RunId, new JournalEntry
+            {
+                Kind = JournalEntryKind.StepCompleted,
+                Key = key,
+                StepId = step.Id,
+                Payload = output,
+                Confidence = result.Confidence,
+                Next = next,
+                Attempts = attempt,
+                StateChanges = changes,
+                Messages = context.Messages,
+                Usage = result.Usage,
+                StartedAt = startedAt,
+                Timestamp = Time.GetUtcNow(),
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (changes is not null) State.Apply(changes);
+            AddUsage(result.Usage);
+            return (entry, null);
+        }
+        finally
+        {
+            if (changes is not null) _commitLock.Release();
+        }
+    }
+
+    private static string? ChooseNext(Workflow workflow, Step step, StepOutcome outcome)
+    {
+        foreach (var edge in workflow.OutgoingEdges(step))
+        {
+            if (edge.Condition is null || edge.Condition(outcome)) return edge.To == Edge.End ? null : edge.To;
+        }
+
+        return null;
+    }
+
+    private async ValueTask PublishAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Messages is not { Count: > 0 } messages) return;
+        foreach (var message in messages)
+        {
+            await Runtime.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void CountStep(Step step, string key)
+    {
+        if (Interlocked.Increment(ref _steps) > Limits.MaxSteps)
+        {
+            throw new RunAbortedException(new StepError(ErrorKind.Fatal,
+                $"the run reached its limit of {Limits.MaxSteps} steps at step '{step.Id}' ({key}); raise limits.maxSteps if the loop is meant to run longer", step.Id) { Code = "step_limit" });
+        }
+    }
+
+    private void AddUsage(Usage usage)
+    {
+        if (usage == default) return;
+        Usage total;
+        lock (_usageLock) total = _usage += usage;
+        if (Limits.MaxTokens is { } maxTokens && total.TotalTokens > maxTokens)
+        {
+            throw new RunAbortedException(new StepError(ErrorKind.Fatal, $"the run spent {total.TotalTokens} tokens, over its budget of {maxTokens}") { Code = "budget" });
+        }
+
+        if (Limits.MaxCost is { } maxCost && total.Cost > maxCost)
+        {
+            throw new RunAbortedException(new StepError(ErrorKind.Fatal, $"the run spent {total.Cost}, over its cost budget of {maxCost}") { Code = "budget" });
+        }
+    }
+
+    /// <summary>Outputs of the steps completed before a failure: <c>{ stepId: output }</c>, with the failed step's own partial results.</summary>
+    private static Payload PartialOf(List<KeyValuePair<string, Payload?>>? trail, string failedStep, StepError failure)
+    {
+        var properties = new Dictionary<string, Payload?>(StringComparer.Ordinal);
+        if (trail is not null)
+        {
+            foreach (var (id, output) in trail) properties[id] = output;
+        }
+
+        if (failure.Partial is { IsEmpty: false } own) properties[failedStep] = own;
+        return JsonPayloads.Object(properties);
+    }
+
+    /// <summary>Every output the run committed: top-level steps by id, nested ones by their full key.</summary>
+    private async ValueTask<Payload> PartialResultsAsync()
+    {
+        try
+        {
+            var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+            var properties = new Dictionary<string, Payload?>(StringComparer.Ordinal);
+            foreach (var entry in journal)
+            {
+                if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is null) continue;
+                properties[entry.Key.Contains('/', StringComparison.Ordinal) ? entry.Key : entry.StepId!] = entry.Payload;
+            }
+
+            return JsonPayloads.Object(properties);
+        }
+        catch (Exception ex)
+        {
+            Runtime.Logger.LogStoreFailure(RunId, ex);
+            return Payload.Empty;
+        }
+    }
+
+    private static IReadOnlyDictionary<string, StateReducer> CollectReducers(Workflow root)
+    {
+        var reducers = new Dictionary<string, StateReducer>(StringComparer.Ordinal);
+        var seen = new HashSet<Workflow>();
+        void Visit(Workflow workflow)
+        {
+            if (!seen.Add(workflow)) return;
+            foreach (var (name, reducer) in workflow.StateReducers) reducers.TryAdd(name, reducer);
+            foreach (var step in workflow.Steps)
+            {
+                foreach (var (_, child) in step.Children) Visit(child);
+            }
+        }
+
+        Visit(root);
+        return reducers;
+    }
+
+    private static int StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text) hash = (hash ^ c) * 16777619u;
+        return (int)hash;
+    }
+}

@@ -1,0 +1,40 @@
+namespace Baton;
+
+/// <summary>
+/// A node of a workflow graph. Agent steps call an agent; composite steps (parallel, foreach,
+/// route, nested workflows) run child workflows whose steps are journaled under the composite's key.
+/// </summary>
+public abstract class Step
+{
+    private protected Step(string id)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        if (id.AsSpan().IndexOfAny("/:$") >= 0) throw new ArgumentException($"step id '{id}' may not contain '/', ':' or '$'", nameof(id));
+        Id = id;
+    }
+
+    /// <summary>Unique within its workflow; names the step in journals, traces and graphs.</summary>
+    public string Id { get; }
+
+    /// <summary>How failures are retried; null for the default (transient errors, 3 attempts; composite steps are not retried).</summary>
+    public RetryPolicy? Retry { get; init; }
+
+    /// <summary>How long one attempt may take; a timed-out attempt is a transient error.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The agent's name, for agent steps.</summary>
+    public virtual string? AgentName => null;
+
+    /// <summary>Child workflows this step runs, for validation, graphs and state declarations.</summary>
+    public virtual IEnumerable<(string Name, Workflow Workflow)> Children => [];
+
+    /// <summary>True when the step only coordinates children and holds no concurrency slot itself.</summary>
+    internal virtual bool IsComposite => true;
+
+    internal RetryPolicy EffectiveRetry => Retry ?? (IsComposite ? RetryPolicy.None : RetryPolicy.Default);
+
+    internal abstract ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken);
+
+    /// <inheritdoc/>
+    public override string ToString() => Id;
+}

@@ -1,0 +1,74 @@
+using System.Collections.Frozen;
+
+namespace Baton;
+
+/// <summary>
+/// A validated, immutable graph of steps: what a run executes. Builders and workflow files
+/// produce it; it can be nested in another workflow as an agent (<see cref="AsAgent"/>).
+/// </summary>
+public sealed class Workflow
+{
+    private readonly FrozenDictionary<string, int> _index;
+    private readonly Edge[][] _outgoing;
+    private readonly Step?[] _errorTargets;
+
+    internal Workflow(string name, string? description, IReadOnlyList<Step> steps, string entry, IReadOnlyList<Edge> edges,
+        IReadOnlyDictionary<string, StateReducer> state, RunLimits? limits)
+    {
+        Name = name;
+        Description = description;
+        Steps = steps;
+        Edges = edges;
+        StateReducers = state;
+        Limits = limits;
+        _index = steps.Select((s, i) => KeyValuePair.Create(s.Id, i)).ToFrozenDictionary(StringComparer.Ordinal);
+        Entry = steps[_index[entry]];
+        _outgoing = new Edge[steps.Count][];
+        _errorTargets = new Step?[steps.Count];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var id = steps[i].Id;
+            _outgoing[i] = edges.Where(e => !e.IsError && e.From == id).ToArray();
+            var error = edges.FirstOrDefault(e => e.IsError && e.From == id);
+            _errorTargets[i] = error is null ? null : steps[_index[error.To]];
+        }
+    }
+
+    /// <summary>The workflow's name.</summary>
+    public string Name { get; }
+
+    /// <summary>What the workflow does.</summary>
+    public string? Description { get; }
+
+    /// <summary>The steps, in the order they were added.</summary>
+    public IReadOnlyList<Step> Steps { get; }
+
+    /// <summary>The step a run starts at.</summary>
+    public Step Entry { get; }
+
+    /// <summary>The transitions, in the order they are tried.</summary>
+    public IReadOnlyList<Edge> Edges { get; }
+
+    /// <summary>Declared state variables and their reducers (others are last-write-wins).</summary>
+    public IReadOnlyDictionary<string, StateReducer> StateReducers { get; }
+
+    /// <summary>Limits this workflow asks for; null to use the runtime's.</summary>
+    public RunLimits? Limits { get; }
+
+    /// <summary>Finds a step by id.</summary>
+    public Step GetStep(string id) =>
+        _index.TryGetValue(id, out var i) ? Steps[i] : throw new KeyNotFoundException($"workflow '{Name}' has no step '{id}'");
+
+    /// <summary>This workflow as an agent, so it can be a step of another workflow.</summary>
+    public IAgent AsAgent() => new WorkflowAgent(this);
+
+    /// <summary>The workflow as a Mermaid flowchart.</summary>
+    public string ToMermaid() => MermaidExporter.Export(this);
+
+    internal ReadOnlySpan<Edge> OutgoingEdges(Step step) => _outgoing[_index[step.Id]];
+
+    internal Step? ErrorTarget(Step step) => _errorTargets[_index[step.Id]];
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}

@@ -1,0 +1,21 @@
+namespace Baton;
+
+/// <summary>
+/// A workflow used as an agent. Inside a run its steps are journaled as children of the step
+/// that calls it; called directly, it runs the workflow on a private in-memory runtime.
+/// </summary>
+internal sealed class WorkflowAgent(Workflow workflow) : IAgent
+{
+    public Workflow Workflow { get; } = workflow;
+
+    public string Name => Workflow.Name;
+
+    public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
+    {
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = context.TimeProvider });
+        var result = await runtime.RunAsync(Workflow, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result.Status == RunStatus.Succeeded
+            ? AgentResult.Success(result.Output ?? Payload.Empty, usage: result.Usage)
+            : AgentResult.Failure(result.Error ?? new StepError(ErrorKind.Recoverable, $"workflow '{Workflow.Name}' ended {result.Status}"));
+    }
+}

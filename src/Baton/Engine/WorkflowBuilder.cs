@@ -1,0 +1,176 @@
+namespace Baton;
+
+/// <summary>
+/// Builds a <see cref="Workflow"/> graph step by step. Every pattern builder compiles to this.
+/// <see cref="Build"/> validates the whole graph and reports every problem at once.
+/// </summary>
+public sealed class WorkflowBuilder
+{
+    private readonly List<Step> _steps = [];
+    private readonly List<Edge> _edges = [];
+    private readonly Dictionary<string, StateReducer> _state = new(StringComparer.Ordinal);
+    private string? _entry;
+    private string? _description;
+    private RunLimits? _limits;
+
+    /// <summary>Starts a workflow called <paramref name="name"/>.</summary>
+    public WorkflowBuilder(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+    }
+
+    /// <summary>The workflow's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Ids of the steps added so far.</summary>
+    public IEnumerable<string> StepIds => _steps.Select(s => s.Id);
+
+    /// <summary>Says what the workflow does.</summary>
+    public WorkflowBuilder Describe(string description)
+    {
+        _description = description;
+        return this;
+    }
+
+    /// <summary>Adds a step; the first added is the entry unless <see cref="StartAt"/> says otherwise.</summary>
+    public WorkflowBuilder AddStep(Step step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        _steps.Add(step);
+        return this;
+    }
+
+    /// <summary>Adds a step that calls <paramref name="agent"/>.</summary>
+    public WorkflowBuilder AddStep(IAgent agent, string? id = null, RetryPolicy? retry = null, TimeSpan? timeout = null) =>
+        AddStep(new AgentStep(agent, id) { Retry = retry, Timeout = timeout });
+
+    /// <summary>Adds a transition; conditional edges are tried in the order added, the first that holds is taken.</summary>
+    public WorkflowBuilder AddEdge(string from, string to, EdgeCondition? condition = null, string? label = null)
+    {
+        _edges.Add(new Edge(from, to, condition, label ?? (condition is null ? null : "condition")));
+        return this;
+    }
+
+    /// <summary>
+    /// Routes <paramref name="from"/>'s failure (after its retries) to <paramref name="handler"/>,
+    /// which receives <c>{ error: { message, kind, step }, partial: { stepId: output } }</c>.
+    /// </summary>
+    public WorkflowBuilder OnError(string from, string handler)
+    {
+        _edges.Add(new Edge(from, handler, null, "error", IsError: true));
+        return this;
+    }
+
+    /// <summary>Names the entry step.</summary>
+    public WorkflowBuilder StartAt(string stepId)
+    {
+        _entry = stepId;
+        return this;
+    }
+
+    /// <summary>Declares a state variable and the reducer its writes go through.</summary>
+    public WorkflowBuilder DeclareState(string name, StateReducer reducer)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(reducer);
+        _state[name] = reducer;
+        return this;
+    }
+
+    /// <summary>Sets the limits runs of this workflow get (the runtime's defaults otherwise).</summary>
+    public WorkflowBuilder WithLimits(RunLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Validate();
+        _limits = limits;
+        return this;
+    }
+
+    /// <summary>Validates and builds the workflow.</summary>
+    /// <exception cref="WorkflowValidationException">The graph has problems; all of them are listed.</exception>
+    public Workflow Build()
+    {
+        var problems = new List<string>();
+        if (_steps.Count == 0) problems.Add("it has no steps");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var step in _steps)
+        {
+            if (!ids.Add(step.Id)) problems.Add($"step id '{step.Id}' is used twice");
+        }
+
+        var entry = _entry ?? _steps.FirstOrDefault()?.Id;
+        if (entry is not null && !ids.Contains(entry)) problems.Add($"the entry step '{entry}' does not exist{Suggest(entry, ids)}");
+        foreach (var edge in _edges)
+        {
+            if (!ids.Contains(edge.From)) problems.Add($"an edge starts at unknown step '{edge.From}'{Suggest(edge.From, ids)}");
+            if (!ids.Contains(edge.To) && !(edge.To == Edge.End && !edge.IsError)) problems.Add($"an edge from '{edge.From}' goes to unknown step '{edge.To}'{Suggest(edge.To, ids)}");
+        }
+
+        foreach (var group in _edges.Where(e => !e.IsError).GroupBy(e => e.From))
+        {
+            var list = group.ToList();
+            var unconditional = list.FindIndex(e => e.Condition is null);
+            if (unconditional >= 0 && unconditional < list.Count - 1)
+            {
+                problems.Add($"step '{group.Key}' has an unconditional edge to '{list[unconditional].To}' before other edges, which can never be taken; " +
+                    "to run steps at once use a parallel step");
+            }
+        }
+
+        foreach (var group in _edges.Where(e => e.IsError).GroupBy(e => e.From))
+        {
+            if (group.Count() > 1) problems.Add($"step '{group.Key}' has more than one error route");
+        }
+
+        if (entry is not null && ids.Contains(entry) && problems.Count == 0)
+        {
+            var reachable = Reachable(entry);
+            foreach (var step in _steps.Where(s => !reachable.Contains(s.Id)))
+            {
+                problems.Add($"step '{step.Id}' can never run: no edge leads to it");
+            }
+        }
+
+        if (problems.Count > 0) throw new WorkflowValidationException(Name, problems);
+        return new Workflow(Name, _description, _steps.ToArray(), entry!, _edges.ToArray(), new Dictionary<string, StateReducer>(_state, StringComparer.Ordinal), _limits);
+    }
+
+    private HashSet<string> Reachable(string entry)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { entry };
+        var queue = new Queue<string>([entry]);
+        while (queue.TryDequeue(out var id))
+        {
+            foreach (var edge in _edges.Where(e => e.From == id))
+            {
+                if (seen.Add(edge.To)) queue.Enqueue(edge.To);
+            }
+        }
+
+        return seen;
+    }
+
+    internal static string Suggest(string name, IEnumerable<string> known)
+    {
+        var best = known.Select(k => (k, d: Distance(name, k))).Where(x => x.d <= Math.Max(2, name.Length / 3)).OrderBy(x => x.d).FirstOrDefault();
+        return best.k is null ? string.Empty : $" (did you mean '{best.k}'?)";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

@@ -1,0 +1,84 @@
+using System.Runtime.ExceptionServices;
+
+namespace Baton;
+
+/// <summary>
+/// Runs child workflows at once and joins them: the one join of the engine. Each branch is a
+/// scope of its own that advances as fast as its steps allow; only this join waits for all.
+/// </summary>
+internal static class FanOut
+{
+    public static async ValueTask<AgentResult> RunAsync(
+        StepInvocation invocation,
+        IReadOnlyList<(string Name, Workflow Workflow, Payload Input)> branches,
+        int? maxParallel,
+        Merge merge,
+        BranchFailureMode failureMode,
+        CancellationToken cancellationToken)
+    {
+        var run = invocation.Run;
+        if (branches.Count > run.Limits.MaxFanOut)
+        {
+            return AgentResult.Failure(new StepError(ErrorKind.Fatal,
+                $"step '{invocation.Context.StepId}' fans out to {branches.Count} branches, over the limit of {run.Limits.MaxFanOut}") { Code = "fan_out" });
+        }
+
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var gate = maxParallel is { } max && max < branches.Count ? new SemaphoreSlim(max, max) : null;
+        var results = new BranchResult[branches.Count];
+        RunAbortedException? abort = null;
+        var pending = new ValueTask[branches.Count];
+        for (var i = 0; i < branches.Count; i++) pending[i] = RunBranchAsync(i);
+        for (var i = 0; i < pending.Length; i++) await pending[i].ConfigureAwait(false);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (abort is not null) ExceptionDispatchInfo.Throw(abort);
+        if (failureMode == BranchFailureMode.FailStep && Array.Find(results, r => r.Status == BranchStatus.Failed) is { } failed)
+        {
+            var partial = JsonPayloads.Object(results.Where(r => r.Status == BranchStatus.Succeeded).Select(r => new KeyValuePair<string, Payload?>(r.Name, r.Output)));
+            return AgentResult.Failure(failed.Error! with
+            {
+                Message = $"branch '{failed.Name}' failed: {failed.Error!.Message}",
+                Partial = partial,
+            });
+        }
+
+        return await merge.MergeAsync(invocation, results, cancellationToken).ConfigureAwait(false);
+
+        async ValueTask RunBranchAsync(int index)
+        {
+            var (name, workflow, input) = branches[index];
+            var entered = false;
+            try
+            {
+                if (gate is not null)
+                {
+                    await gate.WaitAsync(siblings.Token).ConfigureAwait(false);
+                    entered = true;
+                }
+
+                var (output, confidence) = await run.RunScopeAsync(workflow, input, invocation.ChildPrefix(name), siblings.Token).ConfigureAwait(false);
+                results[index] = new BranchResult(name, index, BranchStatus.Succeeded, output, confidence, null);
+            }
+            catch (StepFailedException failure)
+            {
+                results[index] = new BranchResult(name, index, BranchStatus.Failed, null, null, failure.Error);
+                if (failureMode == BranchFailureMode.FailStep) siblings.Cancel();
+            }
+            catch (RunAbortedException aborted)
+            {
+                Interlocked.CompareExchange(ref abort, aborted, null);
+                results[index] = new BranchResult(name, index, BranchStatus.Failed, null, null, aborted.Error);
+                siblings.Cancel();
+            }
+            catch (OperationCanceledException) when (siblings.IsCancellationRequested)
+            {
+                results[index] = new BranchResult(name, index, BranchStatus.Cancelled, null, null, null);
+            }
+            finally
+            {
+                if (entered) gate!.Release();
+            }
+        }
+    }
+}

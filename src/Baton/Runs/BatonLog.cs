@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Baton;
+
+/// <summary>Log messages of the runtime, source-generated so disabled levels cost nothing.</summary>
+internal static partial class BatonLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Run {RunId}: the store failed")]
+    public static partial void LogStoreFailure(this ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Run {RunId} of {Workflow} ended {Status}")]
+    public static partial void LogRunEnded(this ILogger logger, string runId, string workflow, RunStatus status);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Event {MessageId} on {Topic} went to the dead-letter queue of {Subscriber} after {Attempts} attempts: {Error}")]
+    public static partial void LogDeadLetter(this ILogger logger, string messageId, string? topic, string subscriber, int attempts, string error);
+}

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using Baton.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Baton;
+
+/// <summary>
+/// Hosts runs in this process: owns the store, the clock, the event bus and default limits.
+/// One runtime serves many concurrent runs.
+/// </summary>
+public sealed class BatonRuntime : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+
+    /// <summary>Creates a runtime; with no options it keeps runs in memory and uses the system clock.</summary>
+    public BatonRuntime(BatonOptions? options = null)
+    {
+        options ??= new BatonOptions();
+        options.Limits.Validate();
+        TimeProvider = options.TimeProvider ?? TimeProvider.System;
+        Store = options.Store ?? new InMemoryRunStore(TimeProvider);
+        Limits = options.Limits;
+        Services = options.Services;
+        Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
+        Events = new EventBus(this, options.EventBus);
+    }
+
+    /// <summary>Where journals live.</summary>
+    public IRunStore Store { get; }
+
+    /// <summary>The clock runs use.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Limits for runs whose workflow and options give none.</summary>
+    public RunLimits Limits { get; }
+
+    /// <summary>Topics, subscriptions and dead letters shared by the runs of this runtime.</summary>
+    public EventBus Events { get; }
+
+    /// <summary>Host services, when set.</summary>
+    public IServiceProvider? Services { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>Makes a workflow known by name, so its runs can be resumed by id alone.</summary>
+    public void Register(Workflow workflow)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        _workflows[workflow.Name] = workflow;
+    }
+
+    /// <summary>Starts a run in the background and returns at once.</summary>
+    public RunHandle Start(Workflow workflow, Payload? input = null, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (execution, handle, cts) = Prepare(workflow, options, journal: null, runId: null, cancellationToken);
+        handle.Completion = Task.Run(() => RunNewAsync(execution, input ?? Payload.Empty, options, cts), CancellationToken.None);
+        return handle;
+    }
+
+    /// <summary>Runs a workflow to its end and returns the result (failures are in the result, not thrown).</summary>
+    public Task<RunResult> RunAsync(Workflow workflow, Payload? input = null, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (execution, handle, cts) = Prepare(workflow, options, journal: null, runId: null, cancellationToken);
+        handle.Completion = RunNewAsync(execution, input ?? Payload.Empty, options, cts);
+        return handle.Completion;
+    }
+
+    /// <summary>
+    /// Continues a run from its journal: completed steps are not run again, steps that were in
+    /// flight run again with the same idempotency key.
+    /// </summary>
+    /// <param name="runId">The run to continue.</param>
+    /// <param name="workflow">Its workflow; when null, the one registered under the run's workflow name.</param>
+    /// <param name="options">Limits for the resumed execution.</param>
+    /// <param name="cancellationToken">Cancels the resumed run.</param>
+    public async Task<RunHandle> ResumeAsync(string runId, Workflow? workflow = null, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
+        if (record.Status == RunStatus.Succeeded) throw new InvalidOperationException($"run '{runId}' already succeeded; there is nothing to resume");
+        if (_active.ContainsKey(runId)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
+        workflow ??= _workflows.TryGetValue(record.Workflow, out var known) ? known
+            : throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
+        if (workflow.Name != record.Workflow) throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', not '{workflow.Name}'");
+        var journal = await Store.ReadJournalAsync(runId, cancellationToken).ConfigureAwait(false);
+        var started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
+            ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
+        var (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
+        await Store.SetStatusAsync(runId, RunStatus.Running, cancellationToken).ConfigureAwait(false);
+        handle.Completion = Task.Run(() => FinishAsync(execution, started.Payload ?? Payload.Empty, resumed: true, cts), CancellationToken.None);
+        return handle;
+    }
+
+    /// <summary>Runs the store says are running that no runtime in this process is executing: interrupted by a crash or a stop.</summary>
+    public async Task<IReadOnlyList<RunRecord>> FindInterruptedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        var running = await Store.ListRunsAsync(RunStatus.Running, cancellationToken).ConfigureAwait(false);
+        return running.Where(r => !_active.ContainsKey(r.RunId)).ToArray();
+    }
+
+    /// <summary>The handle of a run executing in this runtime, or null.</summary>
+    public RunHandle? GetActiveRun(string runId) => _active.TryGetValue(runId, out var handle) ? handle : null;
+
+    internal ValueTask PublishAsync(Message message, CancellationToken cancellationToken) => Events.PublishAsync(message, cancellationToken);
+
+    private (RunExecution, RunHandle, CancellationTokenSource) Prepare(Workflow workflow, RunOptions? options, IReadOnlyList<JournalEntry>? journal, string? runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
+        runId ??= options?.RunId ?? Guid.CreateVersion7(TimeProvider.GetUtcNow()).ToString("N");
+        var limits = options?.Limits ?? workflow.Limits ?? Limits;
+        limits.Validate();
+        var execution = new RunExecution(this, workflow, runId, limits, journal);
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
+        var handle = new RunHandle(runId, execution.Events, cts);
+        if (!_active.TryAdd(runId, handle)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
+        return (execution, handle, cts);
+    }
+
+    private async Task<RunResult> RunNewAsync(RunExecution execution, Payload input, RunOptions? options, CancellationTokenSource cts)
+    {
+        try
+        {
+            var now = TimeProvider.GetUtcNow();
+            await Store.CreateRunAsync(new RunRecord
+            {
+                RunId = execution.RunId,
+                Workflow = execution.Workflow.Name,
+                Status = RunStatus.Running,
+                StartedAt = now,
+                UpdatedAt = now,
+                ParentRunId = options?.ParentRunId,
+            }, cts.Token).ConfigureAwait(false);
+            await Store.AppendAsync(execution.RunId, new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = input, Timestamp = now }, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _active.TryRemove(execution.RunId, out _);
+            cts.Dispose();
+            var error = new StepError(ErrorKind.Fatal, $"the run could not start: {ex.Message}") { Code = "start", ExceptionType = ex.GetType().FullName, Exception = ex };
+            execution.Events.Add(new RunEndedEvent(execution.RunId, TimeProvider.GetUtcNow(), RunStatus.Failed, null, error));
+            execution.Events.Complete();
+            return new RunResult(execution.RunId, RunStatus.Failed, null, error, Usage.None, 0);
+        }
+
+        return await FinishAsync(execution, input, resumed: false, cts).ConfigureAwait(false);
+    }
+
+    private async Task<RunResult> FinishAsync(RunExecution execution, Payload input, bool resumed, CancellationTokenSource cts)
+    {
+        try
+        {
+            var result = await execution.ExecuteAsync(input, resumed, cts.Token).ConfigureAwait(false);
+            Logger.LogRunEnded(result.RunId, execution.Workflow.Name, result.Status);
+            return result;
+        }
+        finally
+        {
+            _active.TryRemove(execution.RunId, out _);
+            cts.Dispose();
+        }
+    }
+
+    /// <summary>Cancels runs still executing, waits for them to end, and stops the event bus.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_shutdown.IsCancellationRequested) return;
+        _shutdown.Cancel();
+        var running = _active.Values.Select(h => h.Completion).Where(t => t is not null).ToArray();
+        await Task.WhenAll(running).ConfigureAwait(false);
+        await Events.DisposeAsync().ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+}

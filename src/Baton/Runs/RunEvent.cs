@@ -1,0 +1,27 @@
+namespace Baton;
+
+/// <summary>Something that happened in a run, in the order it happened.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Timestamp">When, by the run's clock.</param>
+public abstract record RunEvent(string RunId, DateTimeOffset Timestamp);
+
+/// <summary>The run started (or resumed).</summary>
+public sealed record RunStartedEvent(string RunId, DateTimeOffset Timestamp, string Workflow, bool Resumed) : RunEvent(RunId, Timestamp);
+
+/// <summary>A step's attempt started. <c>Key</c> in step events is the step's position in the run, unique per activation.</summary>
+public sealed record StepStartedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, string? Agent, int Attempt) : RunEvent(RunId, Timestamp);
+
+/// <summary>A step's attempt failed and will be tried again after <paramref name="Delay"/>.</summary>
+public sealed record StepRetryingEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, int Attempt, TimeSpan Delay, StepError Error) : RunEvent(RunId, Timestamp);
+
+/// <summary>A step finished and was committed to the journal.</summary>
+public sealed record StepCompletedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, Payload Output, int Attempts, TimeSpan Duration, bool Replayed) : RunEvent(RunId, Timestamp);
+
+/// <summary>A step failed after its retries; the run follows its error route or fails.</summary>
+public sealed record StepFailedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, StepError Error, int Attempts) : RunEvent(RunId, Timestamp);
+
+/// <summary>An event an agent reported through <see cref="IStepContext.Report"/>.</summary>
+public sealed record CustomRunEvent(string RunId, DateTimeOffset Timestamp, string Key, string Name, Payload? Data) : RunEvent(RunId, Timestamp);
+
+/// <summary>The run ended: succeeded, failed or cancelled.</summary>
+public sealed record RunEndedEvent(string RunId, DateTimeOffset Timestamp, RunStatus Status, Payload? Output, StepError? Error) : RunEvent(RunId, Timestamp);

@@ -1,0 +1,14 @@
+namespace Baton;
+
+/// <summary>Settings for one run.</summary>
+public sealed record RunOptions
+{
+    /// <summary>The run's id; a new one is made when null.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Limits for this run; else the workflow's, else the runtime's.</summary>
+    public RunLimits? Limits { get; init; }
+
+    /// <summary>The run that started this one, for child runs.</summary>
+    public string? ParentRunId { get; init; }
+}
