@@ -44,7 +44,7 @@ public sealed record RetryPolicy
         var exponential = InitialDelay.TotalMilliseconds * Math.Pow(BackoffMultiplier, Math.Max(0, attempt - 1));
         var delay = Math.Min(exponential, MaxDelay.TotalMilliseconds);
         if (Jitter) delay *= 0.5 + (random.NextDouble() * 0.5);
-        var computed = TimeSpan.FromMilliseconds(delay);
+        var computed = TimeSpan.FromMilliseconds(Math.Round(delay));
         return retryAfter is { } asked && asked > computed ? asked : computed;
     }
 }
