@@ -24,6 +24,6 @@ public sealed class AgentStep : Step
 
     internal override ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken) =>
         Agent is WorkflowAgent nested
-            ? invocation.RunChildAsync(nested.Workflow, nested.Workflow.Name, invocation.Input, cancellationToken)
+            ? invocation.RunNestedAsync(nested.Workflow, cancellationToken)
             : Agent.InvokeAsync(invocation.Input, invocation.Context, cancellationToken);
 }

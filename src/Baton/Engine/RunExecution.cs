@@ -38,7 +38,9 @@ internal sealed class RunExecution
             {
                 // A failure with no error route ended the previous execution; resuming gives that step another chance.
                 var replayable = entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null);
-                if (replayable && entry.Key is not null) _replay[entry.Key] = entry;
+                // Indexed by position (scope path and sequence number, without the step id), so a
+                // workflow that changed since the run started is detected instead of silently re-run.
+                if (replayable && entry.Key is not null) _replay[entry.Key[..entry.Key.LastIndexOf(':')]] = entry;
                 if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes);
                 _usage += entry.Usage;
             }
@@ -111,8 +113,10 @@ internal sealed class RunExecution
         Payload? partial = null;
         if (status != RunStatus.Succeeded)
         {
-            partial = await PartialResultsAsync().ConfigureAwait(false);
-            error = error! with { Partial = partial };
+            // A step failure carries its scope's outputs and its own partial results; a stop from
+            // outside (cancellation, deadline, limit) takes every output the journal holds.
+            partial = error!.Partial ?? await PartialResultsAsync().ConfigureAwait(false);
+            error = error with { Partial = partial };
         }
 
         var kind = status switch
@@ -156,15 +160,16 @@ internal sealed class RunExecution
         {
             cancellationToken.ThrowIfCancellationRequested();
             sequence++;
-            var key = string.Concat(prefix, sequence.ToString(CultureInfo.InvariantCulture), ":", step.Id);
+            var position = string.Concat(prefix, sequence.ToString(CultureInfo.InvariantCulture));
+            var key = string.Concat(position, ":", step.Id);
             CountStep(step, key);
             JournalEntry entry;
-            if (_replay is not null && _replay.TryGetValue(key, out var replayed))
+            if (_replay is not null && _replay.TryGetValue(position, out var replayed))
             {
                 if (replayed.StepId != step.Id)
                 {
                     throw new RunAbortedException(new StepError(ErrorKind.Fatal,
-                        $"the journal has step '{replayed.StepId}' at '{key}' but the workflow has '{step.Id}': the workflow changed since the run started") { Code = "journal_mismatch" });
+                        $"the journal has step '{replayed.StepId}' at '{replayed.Key}' but the workflow has '{step.Id}': the workflow changed since the run started") { Code = "journal_mismatch" });
                 }
 
                 entry = replayed;
