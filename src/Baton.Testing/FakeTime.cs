@@ -11,6 +11,7 @@ public sealed class FakeTime : FakeTimeProvider
     private readonly Lock _lock = new();
     private readonly List<TrackedTimer> _timers = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _version;
 
     /// <summary>Starts at 2026-01-01T00:00:00Z, a fixed moment, so runs are reproducible.</summary>
     public FakeTime()
@@ -71,20 +72,24 @@ public sealed class FakeTime : FakeTimeProvider
     /// Drives <paramref name="task"/> to completion: whenever it is waiting on time, jumps to the
     /// next pending timer. Fails after <paramref name="maxJumps"/> jumps, so a test never hangs.
     /// </summary>
+    /// <remarks>
+    /// Before each jump it waits until the system is quiet (no timer created or changed and no
+    /// thread-pool work queued for a few checks in a row), so work still on its way to a nearer
+    /// timer is not overtaken by a jump to a later one.
+    /// </remarks>
     public async Task<T> DriveAsync<T>(Task<T> task, int maxJumps = 10_000)
     {
         ArgumentNullException.ThrowIfNull(task);
         for (var jumps = 0; !task.IsCompleted; jumps++)
         {
             if (jumps > maxJumps) throw new TimeoutException($"the task did not finish after {maxJumps} jumps of fake time");
-            Task changed;
-            lock (_lock) changed = _changed.Task;
-            // Let work already scheduled on the thread pool reach its next timer before jumping.
-            await Task.WhenAny(task, Task.Delay(5)).ConfigureAwait(false);
+            await WaitUntilQuietAsync(task).ConfigureAwait(false);
             if (task.IsCompleted) break;
             var next = NextDue;
             if (next is null)
             {
+                Task changed;
+                lock (_lock) changed = _changed.Task;
                 await Task.WhenAny(task, changed, Task.Delay(50)).ConfigureAwait(false);
                 continue;
             }
@@ -96,8 +101,22 @@ public sealed class FakeTime : FakeTimeProvider
         return await task.ConfigureAwait(false);
     }
 
+    private async Task WaitUntilQuietAsync(Task task)
+    {
+        var quiet = 0;
+        var version = Volatile.Read(ref _version);
+        for (var checks = 0; quiet < 3 && checks < 200 && !task.IsCompleted; checks++)
+        {
+            await Task.WhenAny(task, Task.Delay(2)).ConfigureAwait(false);
+            var now = Volatile.Read(ref _version);
+            quiet = now == version && ThreadPool.PendingWorkItemCount == 0 ? quiet + 1 : 0;
+            version = now;
+        }
+    }
+
     private void Signal()
     {
+        Interlocked.Increment(ref _version);
         TaskCompletionSource changed;
         lock (_lock)
         {
