@@ -160,11 +160,11 @@ internal sealed class RunExecution
         {
             cancellationToken.ThrowIfCancellationRequested();
             sequence++;
-            var position = string.Concat(prefix, sequence.ToString(CultureInfo.InvariantCulture));
-            var key = string.Concat(position, ":", step.Id);
+            var number = sequence.ToString(CultureInfo.InvariantCulture);
+            var key = string.Concat(prefix, number, ":", step.Id);
             CountStep(step, key);
             JournalEntry entry;
-            if (_replay is not null && _replay.TryGetValue(position, out var replayed))
+            if (_replay is not null && _replay.TryGetValue(string.Concat(prefix, number), out var replayed))
             {
                 if (replayed.StepId != step.Id)
                 {
