@@ -22,8 +22,8 @@ public sealed class AgentStep : Step
 
     internal override bool IsComposite => Agent is WorkflowAgent;
 
-    internal override ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken) =>
+    internal override ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken) =>
         Agent is WorkflowAgent nested
-            ? invocation.RunNestedAsync(nested.Workflow, cancellationToken)
-            : Agent.InvokeAsync(invocation.Input, invocation.Context, cancellationToken);
+            ? context.RunNestedAsync(nested.Workflow, cancellationToken)
+            : Agent.InvokeAsync(context.Input, context, cancellationToken);
 }

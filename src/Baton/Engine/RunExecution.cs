@@ -15,22 +15,22 @@ internal sealed class RunExecution
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly Dictionary<string, JournalEntry>? _replay;
-    private readonly Random _random;
+    private Random? _random;
     private readonly Lock _usageLock = new();
     private Usage _usage;
     private int _steps;
     private volatile bool _deadlineHit;
 
-    public RunExecution(BatonRuntime runtime, Workflow workflow, string runId, RunLimits limits, IReadOnlyList<JournalEntry>? journal)
+    public RunExecution(BatonRuntime runtime, Workflow workflow, string runId, RunLimits limits, IReadOnlyList<JournalEntry>? journal, bool recordEvents = true)
     {
         Runtime = runtime;
         Workflow = workflow;
         RunId = runId;
         Limits = limits;
         Time = runtime.TimeProvider;
-        State = new RunState(CollectReducers(workflow));
+        State = new RunState(workflow.AllStateReducers);
         _slots = new SemaphoreSlim(limits.MaxParallel, limits.MaxParallel);
-        _random = new Random(StableHash(runId));
+        Events = new RunEventLog(recordEvents);
         if (journal is not null)
         {
             _replay = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
@@ -59,7 +59,7 @@ internal sealed class RunExecution
 
     public RunState State { get; }
 
-    public RunEventLog Events { get; } = new();
+    public RunEventLog Events { get; }
 
     public Usage Usage
     {
@@ -155,7 +155,8 @@ internal sealed class RunExecution
     {
         var step = workflow.Entry;
         var sequence = 0;
-        List<KeyValuePair<string, Payload?>>? trail = null;
+        // One clock read per step: a step starts the moment the one before it committed.
+        DateTimeOffset? now = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -173,20 +174,21 @@ internal sealed class RunExecution
                 }
 
                 entry = replayed;
-                if (entry.Kind == JournalEntryKind.StepCompleted)
+                if (entry.Kind == JournalEntryKind.StepCompleted && Events.IsEnabled)
                 {
                     Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true));
                 }
             }
             else
             {
-                entry = await ExecuteStepAsync(workflow, step, key, input, cancellationToken).ConfigureAwait(false);
+                entry = await ExecuteStepAsync(workflow, step, key, input, now ?? Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                now = entry.Timestamp;
             }
 
             if (entry.Kind == JournalEntryKind.StepFailed)
             {
                 var failure = entry.Error!;
-                var partial = PartialOf(trail, step.Id, failure);
+                var partial = await ScopePartialAsync(prefix, step.Id, failure).ConfigureAwait(false);
                 if (entry.Next is null) throw new StepFailedException(failure with { Partial = partial });
                 input = JsonPayloads.ErrorEnvelope(failure, partial);
                 step = workflow.GetStep(entry.Next);
@@ -194,23 +196,20 @@ internal sealed class RunExecution
             }
 
             var output = entry.Payload ?? Payload.Empty;
-            (trail ??= []).Add(new(step.Id, output));
             if (entry.Next is null) return (output, entry.Confidence);
             input = output;
             step = workflow.GetStep(entry.Next);
         }
     }
 
-    private async ValueTask<JournalEntry> ExecuteStepAsync(Workflow workflow, Step step, string key, Payload input, CancellationToken cancellationToken)
+    private async ValueTask<JournalEntry> ExecuteStepAsync(Workflow workflow, Step step, string key, Payload input, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        var startedAt = Time.GetUtcNow();
-        var started = Time.GetTimestamp();
         using var activity = BatonTelemetry.StartStep(RunId, key, step);
         var policy = step.EffectiveRetry;
         for (var attempt = 1; ; attempt++)
         {
-            Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt));
-            var context = new StepContext(this, key, step.Id, attempt);
+            if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt));
+            var context = new StepContext(this, key, step.Id, attempt, input);
             var result = await AttemptAsync(step, key, input, context, cancellationToken).ConfigureAwait(false);
             StepError? error = result.Error;
             if (error is null)
@@ -218,12 +217,12 @@ internal sealed class RunExecution
                 var (committed, commitError) = await CommitStepAsync(workflow, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
                 if (committed is not null)
                 {
-                    var elapsed = Time.GetElapsedTime(started);
+                    var elapsed = committed.Timestamp - startedAt;
                     activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
                     activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
                     if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
                     if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
-                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
+                    if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
                     await PublishAsync(committed, cancellationToken).ConfigureAwait(false);
                     return committed;
                 }
@@ -235,7 +234,7 @@ internal sealed class RunExecution
             if (policy.ShouldRetry(error.Kind, attempt))
             {
                 TimeSpan delay;
-                lock (_random) delay = policy.DelayFor(attempt, error.RetryAfter, _random);
+                lock (_usageLock) delay = policy.DelayFor(attempt, error.RetryAfter, _random ??= new Random(StableHash(RunId)));
                 Events.Add(new StepRetryingEvent(RunId, Time.GetUtcNow(), key, step.Id, attempt, delay, error));
                 activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { [BatonTelemetry.Tags.Attempt] = attempt, ["error.message"] = error.Message }));
                 if (BatonTelemetry.StepRetries.Enabled) BatonTelemetry.StepRetries.Add(1);
@@ -284,7 +283,7 @@ internal sealed class RunExecution
             if (holdsSlot && !_slots.Wait(0)) await _slots.WaitAsync(token).ConfigureAwait(false);
             try
             {
-                return await step.ExecuteAsync(new StepInvocation(this, key, input, context), token).ConfigureAwait(false);
+                return await step.ExecuteAsync(context, token).ConfigureAwait(false);
             }
             finally
             {
@@ -422,13 +421,19 @@ internal sealed class RunExecution
         }
     }
 
-    /// <summary>Outputs of the steps completed before a failure: <c>{ stepId: output }</c>, with the failed step's own partial results.</summary>
-    private static Payload PartialOf(List<KeyValuePair<string, Payload?>>? trail, string failedStep, StepError failure)
+    /// <summary>
+    /// Outputs of the steps this scope completed before a failure, <c>{ stepId: output }</c>, with
+    /// the failed step's own partial results. Read from the journal, so the happy path keeps no copy.
+    /// </summary>
+    private async ValueTask<Payload> ScopePartialAsync(string prefix, string failedStep, StepError failure)
     {
         var properties = new Dictionary<string, Payload?>(StringComparer.Ordinal);
-        if (trail is not null)
+        var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        foreach (var entry in journal)
         {
-            foreach (var (id, output) in trail) properties[id] = output;
+            if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is not { } key) continue;
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.IndexOf('/', prefix.Length) >= 0) continue;
+            properties[entry.StepId!] = entry.Payload;
         }
 
         if (failure.Partial is { IsEmpty: false } own) properties[failedStep] = own;
@@ -455,24 +460,6 @@ internal sealed class RunExecution
             Runtime.Logger.LogStoreFailure(RunId, ex);
             return Payload.Empty;
         }
-    }
-
-    private static IReadOnlyDictionary<string, StateReducer> CollectReducers(Workflow root)
-    {
-        var reducers = new Dictionary<string, StateReducer>(StringComparer.Ordinal);
-        var seen = new HashSet<Workflow>();
-        void Visit(Workflow workflow)
-        {
-            if (!seen.Add(workflow)) return;
-            foreach (var (name, reducer) in workflow.StateReducers) reducers.TryAdd(name, reducer);
-            foreach (var step in workflow.Steps)
-            {
-                foreach (var (_, child) in step.Children) Visit(child);
-            }
-        }
-
-        Visit(root);
-        return reducers;
     }
 
     private static int StableHash(string text)

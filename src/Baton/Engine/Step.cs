@@ -33,7 +33,7 @@ public abstract class Step
 
     internal RetryPolicy EffectiveRetry => Retry ?? (IsComposite ? RetryPolicy.None : RetryPolicy.Default);
 
-    internal abstract ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken);
+    internal abstract ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken);
 
     /// <inheritdoc/>
     public override string ToString() => Id;

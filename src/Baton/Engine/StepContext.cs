@@ -1,7 +1,10 @@
 namespace Baton;
 
-/// <summary>The engine's <see cref="IStepContext"/>: buffers a step's effects until it commits.</summary>
-internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt) : IStepContext
+/// <summary>
+/// One attempt of one step: the engine's <see cref="IStepContext"/>, which buffers the step's
+/// effects until it commits, and what composite steps use to run their children.
+/// </summary>
+internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input) : IStepContext
 {
     private List<StateChange>? _changes;
     private List<Message>? _messages;
@@ -19,6 +22,12 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     public TimeProvider TimeProvider => run.Time;
 
     public IServiceProvider? Services => run.Runtime.Services;
+
+    internal RunExecution Run => run;
+
+    internal string Key => key;
+
+    internal Payload Input => input;
 
     internal IReadOnlyList<StateChange>? Changes => _changes;
 
@@ -54,4 +63,27 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         run.Events.Add(new CustomRunEvent(run.RunId, run.Time.GetUtcNow(), key, name, data));
     }
+
+    /// <summary>Runs a child workflow journaled under this step; its failure comes back as a failed result.</summary>
+    internal ValueTask<AgentResult> RunChildAsync(Workflow workflow, string childName, Payload childInput, CancellationToken cancellationToken) =>
+        RunScopeAsync(workflow, ChildPrefix(childName), childInput, cancellationToken);
+
+    /// <summary>Runs a nested workflow as this step's only child: its steps are keyed directly under this step.</summary>
+    internal ValueTask<AgentResult> RunNestedAsync(Workflow workflow, CancellationToken cancellationToken) =>
+        RunScopeAsync(workflow, key + "/", input, cancellationToken);
+
+    private async ValueTask<AgentResult> RunScopeAsync(Workflow workflow, string prefix, Payload childInput, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (output, confidence) = await run.RunScopeAsync(workflow, childInput, prefix, cancellationToken).ConfigureAwait(false);
+            return new AgentResult { Output = output, Confidence = confidence };
+        }
+        catch (StepFailedException failed)
+        {
+            return AgentResult.Failure(failed.Error);
+        }
+    }
+
+    internal string ChildPrefix(string childName) => string.Concat(key, "/", childName, "/");
 }

@@ -52,6 +52,9 @@ public sealed class Workflow
     /// <summary>Declared state variables and their reducers (others are last-write-wins).</summary>
     public IReadOnlyDictionary<string, StateReducer> StateReducers { get; }
 
+    /// <summary>Reducers declared here and in every nested workflow; the nearest declaration wins.</summary>
+    internal IReadOnlyDictionary<string, StateReducer> AllStateReducers => field ??= CollectReducers(this);
+
     /// <summary>Limits this workflow asks for; null to use the runtime's.</summary>
     public RunLimits? Limits { get; }
 
@@ -68,6 +71,24 @@ public sealed class Workflow
     internal ReadOnlySpan<Edge> OutgoingEdges(Step step) => _outgoing[_index[step.Id]];
 
     internal Step? ErrorTarget(Step step) => _errorTargets[_index[step.Id]];
+
+    private static Dictionary<string, StateReducer> CollectReducers(Workflow root)
+    {
+        var reducers = new Dictionary<string, StateReducer>(StringComparer.Ordinal);
+        var seen = new HashSet<Workflow>();
+        var pending = new Queue<Workflow>([root]);
+        while (pending.TryDequeue(out var workflow))
+        {
+            if (!seen.Add(workflow)) continue;
+            foreach (var (name, reducer) in workflow.StateReducers) reducers.TryAdd(name, reducer);
+            foreach (var step in workflow.Steps)
+            {
+                foreach (var (_, child) in step.Children) pending.Enqueue(child);
+            }
+        }
+
+        return reducers;
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -9,18 +9,18 @@ namespace Baton;
 internal static class FanOut
 {
     public static async ValueTask<AgentResult> RunAsync(
-        StepInvocation invocation,
+        StepContext context,
         IReadOnlyList<(string Name, Workflow Workflow, Payload Input)> branches,
         int? maxParallel,
         Merge merge,
         BranchFailureMode failureMode,
         CancellationToken cancellationToken)
     {
-        var run = invocation.Run;
+        var run = context.Run;
         if (branches.Count > run.Limits.MaxFanOut)
         {
             return AgentResult.Failure(new StepError(ErrorKind.Fatal,
-                $"step '{invocation.Context.StepId}' fans out to {branches.Count} branches, over the limit of {run.Limits.MaxFanOut}") { Code = "fan_out" });
+                $"step '{context.StepId}' fans out to {branches.Count} branches, over the limit of {run.Limits.MaxFanOut}") { Code = "fan_out" });
         }
 
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -43,7 +43,7 @@ internal static class FanOut
             });
         }
 
-        return await merge.MergeAsync(invocation, results, cancellationToken).ConfigureAwait(false);
+        return await merge.MergeAsync(context, results, cancellationToken).ConfigureAwait(false);
 
         async ValueTask RunBranchAsync(int index)
         {
@@ -57,7 +57,7 @@ internal static class FanOut
                     entered = true;
                 }
 
-                var (output, confidence) = await run.RunScopeAsync(workflow, input, invocation.ChildPrefix(name), siblings.Token).ConfigureAwait(false);
+                var (output, confidence) = await run.RunScopeAsync(workflow, input, context.ChildPrefix(name), siblings.Token).ConfigureAwait(false);
                 results[index] = new BranchResult(name, index, BranchStatus.Succeeded, output, confidence, null);
             }
             catch (StepFailedException failure)

@@ -34,12 +34,12 @@ public sealed class ForEachStep : Step
     public override IEnumerable<(string Name, Workflow Workflow)> Children =>
         Merge.ChildWorkflow is { } merge ? [("each item", Body), ("merge", merge)] : [("each item", Body)];
 
-    internal override ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken)
+    internal override ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         IReadOnlyList<Payload> items;
         try
         {
-            items = Items is null ? SplitArray(invocation.Input) : Items(invocation.Input);
+            items = Items is null ? SplitArray(context.Input) : Items(context.Input);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
@@ -49,7 +49,7 @@ public sealed class ForEachStep : Step
 
         var branches = new (string, Workflow, Payload)[items.Count];
         for (var i = 0; i < branches.Length; i++) branches[i] = (i.ToString(CultureInfo.InvariantCulture), Body, items[i]);
-        return FanOut.RunAsync(invocation, branches, MaxParallel, Merge, OnBranchFailure, cancellationToken);
+        return FanOut.RunAsync(context, branches, MaxParallel, Merge, OnBranchFailure, cancellationToken);
     }
 
     /// <summary>The elements of a JSON array (text holding a JSON array is parsed, as a model replies in text).</summary>

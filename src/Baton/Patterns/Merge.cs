@@ -49,7 +49,7 @@ public abstract class Merge
 
     internal virtual Workflow? ChildWorkflow => null;
 
-    internal abstract ValueTask<AgentResult> MergeAsync(StepInvocation invocation, IReadOnlyList<BranchResult> branches, CancellationToken cancellationToken);
+    internal abstract ValueTask<AgentResult> MergeAsync(StepContext context, IReadOnlyList<BranchResult> branches, CancellationToken cancellationToken);
 
     /// <inheritdoc/>
     public override string ToString() => Name;
@@ -64,7 +64,7 @@ public abstract class Merge
 
     private sealed class FunctionMerge(string name, Func<IReadOnlyList<BranchResult>, Payload> merge) : Merge(name)
     {
-        internal override ValueTask<AgentResult> MergeAsync(StepInvocation invocation, IReadOnlyList<BranchResult> branches, CancellationToken cancellationToken)
+        internal override ValueTask<AgentResult> MergeAsync(StepContext context, IReadOnlyList<BranchResult> branches, CancellationToken cancellationToken)
         {
             var confidence = branches.Count > 0 && branches.All(b => b.Confidence is not null) ? branches.Average(b => b.Confidence!.Value) : (double?)null;
             return new ValueTask<AgentResult>(AgentResult.Success(merge(branches), confidence));
@@ -77,7 +77,7 @@ public abstract class Merge
 
         internal override Workflow ChildWorkflow => _workflow;
 
-        internal override ValueTask<AgentResult> MergeAsync(StepInvocation invocation, IReadOnlyList<BranchResult> branches, CancellationToken cancellationToken) =>
-            invocation.RunChildAsync(_workflow, "merge", Describe(branches), cancellationToken);
+        internal override ValueTask<AgentResult> MergeAsync(StepContext context, IReadOnlyList<BranchResult> branches, CancellationToken cancellationToken) =>
+            context.RunChildAsync(_workflow, "merge", Describe(branches), cancellationToken);
     }
 }

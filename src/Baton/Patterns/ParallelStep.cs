@@ -30,10 +30,10 @@ public sealed class ParallelStep : Step
     public override IEnumerable<(string Name, Workflow Workflow)> Children =>
         Merge.ChildWorkflow is { } merge ? [.. Branches, ("merge", merge)] : Branches;
 
-    internal override ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken)
+    internal override ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var branches = new (string, Workflow, Payload)[Branches.Count];
-        for (var i = 0; i < branches.Length; i++) branches[i] = (Branches[i].Name, Branches[i].Workflow, invocation.Input);
-        return FanOut.RunAsync(invocation, branches, MaxParallel, Merge, OnBranchFailure, cancellationToken);
+        for (var i = 0; i < branches.Length; i++) branches[i] = (Branches[i].Name, Branches[i].Workflow, context.Input);
+        return FanOut.RunAsync(context, branches, MaxParallel, Merge, OnBranchFailure, cancellationToken);
     }
 }

@@ -68,13 +68,13 @@ public sealed class RouteStep : Step
         }
     }
 
-    internal override async ValueTask<AgentResult> ExecuteAsync(StepInvocation invocation, CancellationToken cancellationToken)
+    internal override async ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
-        var task = invocation.Input;
+        var task = context.Input;
         var usage = Usage.None;
-        var classified = await invocation.RunChildAsync(_classifier, "classify", task, cancellationToken).ConfigureAwait(false);
+        var classified = await context.RunChildAsync(_classifier, "classify", task, cancellationToken).ConfigureAwait(false);
         if (!classified.IsSuccess) return classified;
-        var (choice, context) = ReadChoice(classified.Output);
+        var (choice, managerContext) = ReadChoice(classified.Output);
         if (!_routes.TryGetValue(choice, out var route) && !(DefaultRoute is not null && _routes.TryGetValue(DefaultRoute, out route)))
         {
             return AgentResult.Failure(new StepError(ErrorKind.Recoverable,
@@ -86,8 +86,8 @@ public sealed class RouteStep : Step
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             var specialist = route.Specialists[attempt - 1];
-            var brief = Payload.From(new RouteTask(task, route.Key, context, attempt, rejections.ToArray()));
-            var answer = await invocation.RunChildAsync(specialist, $"try{attempt}", brief, cancellationToken).ConfigureAwait(false);
+            var brief = Payload.From(new RouteTask(task, route.Key, managerContext, attempt, rejections.ToArray()));
+            var answer = await context.RunChildAsync(specialist, $"try{attempt}", brief, cancellationToken).ConfigureAwait(false);
             usage += answer.Usage;
             if (!answer.IsSuccess)
             {
@@ -96,7 +96,7 @@ public sealed class RouteStep : Step
             }
 
             if (_validator is null) return answer with { Usage = usage };
-            var verdict = await invocation.RunChildAsync(_validator, $"validate{attempt}", Payload.From(new RouteAnswer(task, route.Key, specialist.Name, answer.Output)), cancellationToken).ConfigureAwait(false);
+            var verdict = await context.RunChildAsync(_validator, $"validate{attempt}", Payload.From(new RouteAnswer(task, route.Key, specialist.Name, answer.Output)), cancellationToken).ConfigureAwait(false);
             usage += verdict.Usage;
             if (!verdict.IsSuccess) return verdict;
             var (approved, reason) = ReadVerdict(verdict.Output);

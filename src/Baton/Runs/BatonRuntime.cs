@@ -63,7 +63,8 @@ public sealed class BatonRuntime : IAsyncDisposable
     /// <summary>Runs a workflow to its end and returns the result (failures are in the result, not thrown).</summary>
     public Task<RunResult> RunAsync(Workflow workflow, Payload? input = null, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (execution, handle, cts) = Prepare(workflow, options, journal: null, runId: null, cancellationToken);
+        // Nobody can watch a run started this way, so it keeps no event log.
+        var (execution, handle, cts) = Prepare(workflow, options, journal: null, runId: null, cancellationToken, recordEvents: false);
         handle.Completion = RunNewAsync(execution, input ?? Payload.Empty, options, cts);
         return handle.Completion;
     }
@@ -107,14 +108,14 @@ public sealed class BatonRuntime : IAsyncDisposable
 
     internal ValueTask PublishAsync(Message message, CancellationToken cancellationToken) => Events.PublishAsync(message, cancellationToken);
 
-    private (RunExecution, RunHandle, CancellationTokenSource) Prepare(Workflow workflow, RunOptions? options, IReadOnlyList<JournalEntry>? journal, string? runId, CancellationToken cancellationToken)
+    private (RunExecution, RunHandle, CancellationTokenSource) Prepare(Workflow workflow, RunOptions? options, IReadOnlyList<JournalEntry>? journal, string? runId, CancellationToken cancellationToken, bool recordEvents = true)
     {
         ArgumentNullException.ThrowIfNull(workflow);
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
         runId ??= options?.RunId ?? Guid.CreateVersion7(TimeProvider.GetUtcNow()).ToString("N");
         var limits = options?.Limits ?? workflow.Limits ?? Limits;
         limits.Validate();
-        var execution = new RunExecution(this, workflow, runId, limits, journal);
+        var execution = new RunExecution(this, workflow, runId, limits, journal, recordEvents);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
         var handle = new RunHandle(runId, execution.Events, cts);
         if (!_active.TryAdd(runId, handle)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");

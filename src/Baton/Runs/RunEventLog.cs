@@ -1,15 +1,19 @@
 namespace Baton;
 
 /// <summary>A run's events, kept in order so every watcher sees the whole stream from the start.</summary>
-internal sealed class RunEventLog
+internal sealed class RunEventLog(bool enabled = true)
 {
     private readonly List<RunEvent> _events = [];
     private readonly Lock _lock = new();
     private TaskCompletionSource? _waiter;
     private bool _completed;
 
+    /// <summary>False when nobody can watch the run (it has no handle): events are then not even built.</summary>
+    public bool IsEnabled => enabled;
+
     public void Add(RunEvent runEvent)
     {
+        if (!enabled) return;
         TaskCompletionSource? waiter;
         lock (_lock)
         {

@@ -2,14 +2,29 @@ using System.Collections.Concurrent;
 
 namespace Baton.Storage;
 
-/// <summary>A store that keeps runs in memory: for tests and short-lived processes.</summary>
+/// <summary>
+/// A store that keeps runs in memory: for tests and short-lived processes. It keeps the
+/// <see cref="MaxFinishedRuns"/> most recently finished runs and forgets older ones, so a
+/// long-lived process does not grow without bound; running runs are always kept.
+/// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
     private readonly ConcurrentDictionary<string, StoredRun> _runs = new(StringComparer.Ordinal);
+    private readonly Queue<string> _finished = new();
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store.</summary>
-    public InMemoryRunStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    /// <param name="timeProvider">Clock for timestamps; the system clock when null.</param>
+    /// <param name="maxFinishedRuns">Finished runs kept before the oldest are forgotten.</param>
+    public InMemoryRunStore(TimeProvider? timeProvider = null, int maxFinishedRuns = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFinishedRuns, 1);
+        _time = timeProvider ?? TimeProvider.System;
+        MaxFinishedRuns = maxFinishedRuns;
+    }
+
+    /// <summary>Finished runs (succeeded, failed or cancelled) kept before the oldest are forgotten.</summary>
+    public int MaxFinishedRuns { get; }
 
     /// <inheritdoc/>
     public ValueTask CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
@@ -30,7 +45,7 @@ public sealed class InMemoryRunStore : IRunStore
         var run = Get(runId);
         lock (run)
         {
-            var stored = entry with { Sequence = run.Journal.Count + 1 };
+            var stored = entry.Numbered(run.Journal.Count + 1);
             run.Journal.Add(stored);
             return new ValueTask<JournalEntry>(stored);
         }
@@ -51,7 +66,14 @@ public sealed class InMemoryRunStore : IRunStore
     public ValueTask SetStatusAsync(string runId, RunStatus status, CancellationToken cancellationToken = default)
     {
         var run = Get(runId);
-        lock (run) run.Record = run.Record with { Status = status, UpdatedAt = _time.GetUtcNow() };
+        bool finished;
+        lock (run)
+        {
+            finished = status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+            run.Record = run.Record with { Status = status, UpdatedAt = _time.GetUtcNow() };
+        }
+
+        if (finished) Forget(runId);
         return ValueTask.CompletedTask;
     }
 
@@ -64,6 +86,20 @@ public sealed class InMemoryRunStore : IRunStore
             .ThenByDescending(r => r.RunId, StringComparer.Ordinal)
             .ToArray();
         return new ValueTask<IReadOnlyList<RunRecord>>(list);
+    }
+
+    private void Forget(string finishedRunId)
+    {
+        lock (_finished)
+        {
+            _finished.Enqueue(finishedRunId);
+            while (_finished.Count > MaxFinishedRuns)
+            {
+                var oldest = _finished.Dequeue();
+                // A run resumed since it finished is running again: keep it.
+                if (_runs.TryGetValue(oldest, out var run) && run.Record.Status != RunStatus.Running) _runs.TryRemove(oldest, out _);
+            }
+        }
     }
 
     private StoredRun Get(string runId) =>

@@ -6,8 +6,25 @@ namespace Baton.Storage;
 /// </summary>
 public sealed record JournalEntry
 {
+    private long _sequence;
+
     /// <summary>Position in the run's journal, assigned by the store on append, from 1.</summary>
-    public long Sequence { get; init; }
+    public long Sequence
+    {
+        get => _sequence;
+        init => _sequence = value;
+    }
+
+    /// <summary>
+    /// Numbers a fresh entry in place (the in-memory store's append), saving a copy per step;
+    /// an entry already numbered is copied instead, so a shared entry never changes under its holder.
+    /// </summary>
+    internal JournalEntry Numbered(long sequence)
+    {
+        if (_sequence != 0) return this with { Sequence = sequence };
+        _sequence = sequence;
+        return this;
+    }
 
     /// <summary>What the entry records.</summary>
     public required JournalEntryKind Kind { get; init; }
