@@ -11,6 +11,13 @@ public static class Agent
         return new FunctionAgent(name, invoke);
     }
 
+    /// <summary>An agent that computes its result synchronously, with the step's context (state, attempt, publishing).</summary>
+    public static IAgent Create(string name, Func<Payload, IStepContext, AgentResult> invoke)
+    {
+        ArgumentNullException.ThrowIfNull(invoke);
+        return Create(name, (input, context, _) => new ValueTask<AgentResult>(invoke(input, context)));
+    }
+
     /// <summary>An agent that maps its input to an output synchronously.</summary>
     public static IAgent Create(string name, Func<Payload, Payload> map)
     {

@@ -230,7 +230,8 @@ internal sealed class RunExecution
                 error = commitError!;
             }
 
-            if (error.StepId is null) error = error with { StepId = step.Id };
+            // The error names the step that failed in this workflow (a composite's message says which child did).
+            if (error.StepId != step.Id) error = error with { StepId = step.Id };
             if (policy.ShouldRetry(error.Kind, attempt))
             {
                 TimeSpan delay;

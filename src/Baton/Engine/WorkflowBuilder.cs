@@ -87,6 +87,16 @@ public sealed class WorkflowBuilder
         return this;
     }
 
+    /// <summary>A builder with the same steps, edges, state and limits, to extend separately.</summary>
+    public WorkflowBuilder Clone()
+    {
+        var copy = new WorkflowBuilder(Name) { _entry = _entry, _description = _description, _limits = _limits };
+        copy._steps.AddRange(_steps);
+        copy._edges.AddRange(_edges);
+        foreach (var (name, reducer) in _state) copy._state[name] = reducer;
+        return copy;
+    }
+
     /// <summary>Validates and builds the workflow.</summary>
     /// <exception cref="WorkflowValidationException">The graph has problems; all of them are listed.</exception>
     public Workflow Build()
@@ -153,7 +163,8 @@ public sealed class WorkflowBuilder
 
     internal static string Suggest(string name, IEnumerable<string> known)
     {
-        var best = known.Select(k => (k, d: Distance(name, k))).Where(x => x.d <= Math.Max(2, name.Length / 3)).OrderBy(x => x.d).FirstOrDefault();
+        // Close enough to be a typo: two edits or a third of the name, and never the whole of it.
+        var best = known.Select(k => (k, d: Distance(name, k))).Where(x => x.d <= Math.Max(2, name.Length / 3) && x.d < Math.Min(name.Length, x.k.Length)).OrderBy(x => x.d).FirstOrDefault();
         return best.k is null ? string.Empty : $" (did you mean '{best.k}'?)";
     }
 

@@ -18,7 +18,7 @@ public sealed record Message
     /// <summary>What it carries.</summary>
     public Payload Payload { get; init; } = Payload.Empty;
 
-    /// <summary>Higher is delivered first.</summary>
+    /// <summary>Importance; event-bus subscribers receive events in publication order whatever their priority.</summary>
     public int Priority { get; init; }
 
     /// <summary>Ties a reply to its request, or related messages to each other.</summary>

@@ -53,15 +53,12 @@ public sealed class SequentialBuilder
         return this;
     }
 
-    /// <summary>Validates and builds the pipeline.</summary>
+    /// <summary>Validates and builds the pipeline; the builder can go on and build again.</summary>
     public Workflow Build()
     {
-        if (_handler is not null)
-        {
-            _builder.AddStep(_handler);
-            foreach (var id in _chain) _builder.OnError(id, _handler.Id);
-        }
-
-        return _builder.Build();
+        if (_handler is null) return _builder.Build();
+        var builder = _builder.Clone().AddStep(_handler);
+        foreach (var id in _chain) builder.OnError(id, _handler.Id);
+        return builder.Build();
     }
 }

@@ -6,10 +6,12 @@ namespace Baton;
 /// <summary>Builds JSON payloads (arrays, objects) out of other payloads without re-parsing them.</summary>
 internal static class JsonPayloads
 {
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Payload Array(IEnumerable<Payload?> items)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartArray();
             foreach (var item in items) Write(writer, item);
@@ -22,7 +24,7 @@ internal static class JsonPayloads
     public static Payload Object(IEnumerable<KeyValuePair<string, Payload?>> properties)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             foreach (var (name, value) in properties)

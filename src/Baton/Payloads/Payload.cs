@@ -178,5 +178,6 @@ public sealed class Payload : IEquatable<Payload>
     /// <inheritdoc/>
     public override string ToString() => AsText();
 
-    internal static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web);
+    // Relaxed escaping: payloads are data for agents and people, not HTML, so "it's" stays readable.
+    internal static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

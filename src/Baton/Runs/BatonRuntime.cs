@@ -9,7 +9,7 @@ namespace Baton;
 /// Hosts runs in this process: owns the store, the clock, the event bus and default limits.
 /// One runtime serves many concurrent runs.
 /// </summary>
-public sealed class BatonRuntime : IAsyncDisposable
+public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
@@ -91,7 +91,17 @@ public sealed class BatonRuntime : IAsyncDisposable
         var started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
             ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
         var (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
-        await Store.SetStatusAsync(runId, RunStatus.Running, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Store.SetStatusAsync(runId, RunStatus.Running, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _active.TryRemove(runId, out _);
+            cts.Dispose();
+            throw;
+        }
+
         handle.Completion = Task.Run(() => FinishAsync(execution, started.Payload ?? Payload.Empty, resumed: true, cts), CancellationToken.None);
         return handle;
     }
@@ -165,6 +175,9 @@ public sealed class BatonRuntime : IAsyncDisposable
             cts.Dispose();
         }
     }
+
+    /// <summary>Disposes synchronously, for containers that dispose synchronously; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Cancels runs still executing, waits for them to end, and stops the event bus.</summary>
     public async ValueTask DisposeAsync()

@@ -37,4 +37,18 @@ public sealed class WorkflowValidationTests
         Assert.Throws<ArgumentException>(() => new AgentStep(Agent.Identity("a/b")));
         Assert.Throws<ArgumentException>(() => new AgentStep(Agent.Identity("a:b")));
     }
+
+    [Fact]
+    public void Short_names_get_no_far_fetched_suggestion()
+    {
+        var builder = new WorkflowBuilder("w").AddStep(Agent.Identity("a")).AddEdge("a", "c");
+        Assert.Contains("an edge from 'a' goes to unknown step 'c'", Assert.Throws<WorkflowValidationException>(builder.Build).Problems);
+    }
+
+    [Fact]
+    public void A_pipeline_builder_can_build_twice()
+    {
+        var builder = new SequentialBuilder("p").Then(Agent.Identity("a")).OnError(Agent.Identity("h"));
+        Assert.Equal(builder.Build().Steps.Count, builder.Build().Steps.Count);
+    }
 }

@@ -116,7 +116,7 @@ public sealed class ParallelTests
         Assert.True(siblingCancelled.Task.IsCompleted, "the blocked sibling saw its token cancelled");
         Assert.Equal(RunStatus.Succeeded, result.Status);
         var envelope = result.Output!.AsJson();
-        Assert.Equal("broken", envelope.GetProperty("error").GetProperty("step").GetString());
+        Assert.Equal("fan", envelope.GetProperty("error").GetProperty("step").GetString());
         Assert.Contains("branch 'broken' failed: tool crashed", envelope.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("kept", envelope.GetProperty("partial").GetProperty("fan").GetProperty("done").GetString());
     }
