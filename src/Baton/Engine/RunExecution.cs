@@ -151,12 +151,16 @@ internal sealed class RunExecution
     }
 
     /// <summary>Runs one workflow scope from its entry until no edge is taken; returns the last output.</summary>
-    internal async ValueTask<(Payload Output, double? Confidence)> RunScopeAsync(Workflow workflow, Payload input, string prefix, CancellationToken cancellationToken)
+    /// <param name="workflow">The scope's workflow.</param>
+    /// <param name="input">The entry step's input.</param>
+    /// <param name="prefix">The scope's key prefix: empty for the run, the parent step's key and a slash for children.</param>
+    /// <param name="cancellationToken">Cancels the scope.</param>
+    /// <param name="now">The time, when the caller just read it (a fan-out reads it once for all its branches).</param>
+    internal async ValueTask<(Payload Output, double? Confidence)> RunScopeAsync(Workflow workflow, Payload input, string prefix, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
         var step = workflow.Entry;
         var sequence = 0;
         // One clock read per step: a step starts the moment the one before it committed.
-        DateTimeOffset? now = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -223,7 +227,7 @@ internal sealed class RunExecution
                     if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
                     if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
                     if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
-                    await PublishAsync(committed, cancellationToken).ConfigureAwait(false);
+                    if (committed.Messages is { Count: > 0 }) await PublishAsync(committed.Messages, cancellationToken).ConfigureAwait(false);
                     return committed;
                 }
 
@@ -388,9 +392,8 @@ internal sealed class RunExecution
         return null;
     }
 
-    private async ValueTask PublishAsync(JournalEntry entry, CancellationToken cancellationToken)
+    private async ValueTask PublishAsync(IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
-        if (entry.Messages is not { Count: > 0 } messages) return;
         foreach (var message in messages)
         {
             await Runtime.PublishAsync(message, cancellationToken).ConfigureAwait(false);

@@ -28,6 +28,8 @@ internal static class FanOut
         var results = new BranchResult[branches.Count];
         RunAbortedException? abort = null;
         var pending = new ValueTask[branches.Count];
+        // Branches that start at once share one clock read; gated ones read the clock when they get in.
+        DateTimeOffset? now = gate is null ? run.Time.GetUtcNow() : null;
         for (var i = 0; i < branches.Count; i++) pending[i] = RunBranchAsync(i);
         for (var i = 0; i < pending.Length; i++) await pending[i].ConfigureAwait(false);
 
@@ -57,7 +59,7 @@ internal static class FanOut
                     entered = true;
                 }
 
-                var (output, confidence) = await run.RunScopeAsync(workflow, input, context.ChildPrefix(name), siblings.Token).ConfigureAwait(false);
+                var (output, confidence) = await run.RunScopeAsync(workflow, input, context.ChildPrefix(name), siblings.Token, now).ConfigureAwait(false);
                 results[index] = new BranchResult(name, index, BranchStatus.Succeeded, output, confidence, null);
             }
             catch (StepFailedException failure)
