@@ -130,9 +130,15 @@ internal sealed class RunExecution
             await Runtime.Store.AppendAsync(RunId, new JournalEntry { Kind = kind, Payload = output ?? partial, Error = error, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
             await Runtime.Store.SetStatusAsync(RunId, status, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (status != RunStatus.Succeeded)
+        catch (Exception ex)
         {
+            // The outcome could not be recorded: say so rather than claim a success the store does not know.
             Runtime.Logger.LogStoreFailure(RunId, ex);
+            if (status == RunStatus.Succeeded)
+            {
+                status = RunStatus.Failed;
+                error = new StepError(ErrorKind.Transient, $"the run finished but the store could not record it: {ex.Message}") { Code = "store", ExceptionType = ex.GetType().FullName, Exception = ex };
+            }
         }
 
         activity?.SetTag(BatonTelemetry.Tags.Status, status.ToString());
