@@ -8,7 +8,7 @@ namespace Baton;
 /// each subscriber receives its events in publication order. A delivery that keeps failing is
 /// retried by policy, then put in the dead-letter queue; it never blocks the subscriber for good.
 /// </summary>
-public sealed class EventBus : IAsyncDisposable
+public sealed class EventBus : IAsyncDisposable, IDisposable
 {
     private readonly BatonRuntime _runtime;
     private readonly EventBusOptions _options;
@@ -158,6 +158,9 @@ public sealed class EventBus : IAsyncDisposable
         subscription.Start(_stopping.Token);
         return subscription;
     }
+
+    /// <summary>Stops every subscriber synchronously, for containers that dispose synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Stops every subscriber; events still queued are dropped.</summary>
     public async ValueTask DisposeAsync()

@@ -28,7 +28,7 @@ internal static class MermaidExporter
         var start = "start";
         var end = "done";
         text.Append("  ").Append(start).Append("((start))\n");
-        Write(workflow, "  ");
+        Write(workflow, "  ", topLevel: true);
         text.Append("  ").Append(start).Append(" --> ").Append(NodeId(workflow, workflow.Entry.Id)).Append('\n');
         text.Append("  ").Append(end).Append("((end))\n");
         foreach (var step in workflow.Steps.Where(s => !workflow.Edges.Any(e => !e.IsError && e.From == s.Id && e.Condition is null)))
@@ -39,7 +39,7 @@ internal static class MermaidExporter
 
         return text.ToString();
 
-        void Write(Workflow wf, string indent)
+        void Write(Workflow wf, string indent, bool topLevel)
         {
             foreach (var step in wf.Steps)
             {
@@ -57,7 +57,7 @@ internal static class MermaidExporter
                 {
                     var childId = id + "_" + Sanitize(name);
                     text.Append(indent).Append("  subgraph ").Append(childId).Append(" [\"").Append(Escape(name)).Append("\"]\n");
-                    Write(child, indent + "    ");
+                    Write(child, indent + "    ", topLevel: false);
                     text.Append(indent).Append("  end\n");
                 }
 
@@ -66,6 +66,8 @@ internal static class MermaidExporter
 
             foreach (var edge in wf.Edges)
             {
+                // A nested workflow ends inside its subgraph; only the top level has an end node.
+                if (edge.To == Edge.End && !topLevel) continue;
                 var from = NodeId(wf, edge.From);
                 var to = edge.To == Edge.End ? "done" : NodeId(wf, edge.To);
                 text.Append(indent).Append(from);
@@ -79,7 +81,11 @@ internal static class MermaidExporter
 
     private static string Label(Step step) => step.AgentName is { } agent && agent != step.Id ? $"{step.Id}: {agent}" : step.Id;
 
-    private static string Escape(string text) => text.Replace("\"", "#quot;", StringComparison.Ordinal);
+    // Mermaid entity codes, so labels such as "confidence < 0.7" survive its HTML label rendering.
+    private static string Escape(string text) => text
+        .Replace("\"", "#quot;", StringComparison.Ordinal)
+        .Replace("<", "#lt;", StringComparison.Ordinal)
+        .Replace(">", "#gt;", StringComparison.Ordinal);
 
     private static string Sanitize(string text)
     {
