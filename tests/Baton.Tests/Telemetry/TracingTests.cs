@@ -11,14 +11,7 @@ public sealed class TracingTests
     [Fact]
     public async Task A_run_has_a_span_and_each_step_a_child_span_with_its_tags()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == BatonTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanRecorder();
         using var script = new AgentScript();
         var flaky = script.Agent("flaky").Fails(ErrorKind.Transient, "busy").Returns("ok");
         var time = new FakeTime();
@@ -43,14 +36,7 @@ public sealed class TracingTests
     [Fact]
     public async Task A_failed_step_marks_its_span_as_an_error()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == BatonTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanRecorder();
         await using var runtime = new BatonRuntime();
 
         var result = await runtime.RunAsync(SequentialBuilder.Create("broken", Agent.Create("boom", (_, _) => AgentResult.Failure(ErrorKind.Fatal, "kaput"))), "x");
@@ -82,6 +68,25 @@ public sealed class TracingTests
 
         Assert.True(Interlocked.Read(ref completed) >= 3);
     }
+}
+
+/// <summary>Records every span the Baton source finishes while it lives.</summary>
+internal sealed class SpanRecorder : ConcurrentQueue<Activity>, IDisposable
+{
+    private readonly ActivityListener _listener;
+
+    public SpanRecorder()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == BatonTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public void Dispose() => _listener.Dispose();
 }
 
 [CollectionDefinition(nameof(TelemetryCollection), DisableParallelization = true)]
