@@ -12,7 +12,7 @@ namespace Baton;
 /// </summary>
 internal sealed class RunExecution
 {
-    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrencyGate _slots;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly Dictionary<string, JournalEntry>? _replay;
     private Random? _random;
@@ -29,7 +29,7 @@ internal sealed class RunExecution
         Limits = limits;
         Time = runtime.TimeProvider;
         State = new RunState(workflow.AllStateReducers);
-        _slots = new SemaphoreSlim(limits.MaxParallel, limits.MaxParallel);
+        _slots = new ConcurrencyGate(limits.MaxParallel);
         Events = new RunEventLog(recordEvents);
         if (journal is not null)
         {
@@ -164,7 +164,8 @@ internal sealed class RunExecution
     /// <param name="now">The time, when the caller just read it (a fan-out reads it once for all its branches).</param>
     internal async ValueTask<(Payload Output, double? Confidence)> RunScopeAsync(Workflow workflow, Payload input, string prefix, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
-        var step = workflow.Entry;
+        var index = workflow.EntryIndex;
+        var step = workflow.StepAt(index);
         var sequence = 0;
         // One clock read per step: a step starts the moment the one before it committed.
         while (true)
@@ -175,6 +176,7 @@ internal sealed class RunExecution
             var key = string.Concat(prefix, number, ":", step.Id);
             CountStep(step, key);
             JournalEntry entry;
+            int next;
             if (_replay is not null && _replay.TryGetValue(string.Concat(prefix, number), out var replayed))
             {
                 if (replayed.StepId != step.Id)
@@ -184,6 +186,7 @@ internal sealed class RunExecution
                 }
 
                 entry = replayed;
+                next = entry.Next is null ? -1 : workflow.IndexOf(entry.Next);
                 if (entry.Kind == JournalEntryKind.StepCompleted && Events.IsEnabled)
                 {
                     Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true));
@@ -191,7 +194,7 @@ internal sealed class RunExecution
             }
             else
             {
-                entry = await ExecuteStepAsync(workflow, step, key, input, now ?? Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                (entry, next) = await ExecuteStepAsync(workflow, index, step, key, input, now ?? Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 now = entry.Timestamp;
             }
 
@@ -199,20 +202,22 @@ internal sealed class RunExecution
             {
                 var failure = entry.Error!;
                 var partial = await ScopePartialAsync(prefix, step.Id, failure).ConfigureAwait(false);
-                if (entry.Next is null) throw new StepFailedException(failure with { Partial = partial });
+                if (next < 0) throw new StepFailedException(failure with { Partial = partial });
                 input = JsonPayloads.ErrorEnvelope(failure, partial);
-                step = workflow.GetStep(entry.Next);
-                continue;
+            }
+            else
+            {
+                input = entry.Payload ?? Payload.Empty;
+                if (next < 0) return (input, entry.Confidence);
             }
 
-            var output = entry.Payload ?? Payload.Empty;
-            if (entry.Next is null) return (output, entry.Confidence);
-            input = output;
-            step = workflow.GetStep(entry.Next);
+            index = next;
+            step = workflow.StepAt(index);
         }
     }
 
-    private async ValueTask<JournalEntry> ExecuteStepAsync(Workflow workflow, Step step, string key, Payload input, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    /// <summary>Runs a step's attempts and commits the outcome; returns the entry and the position of the step to run next (-1 to end).</summary>
+    private async ValueTask<(JournalEntry Entry, int Next)> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         using var activity = BatonTelemetry.StartStep(RunId, key, step);
         var policy = step.EffectiveRetry;
@@ -224,7 +229,7 @@ internal sealed class RunExecution
             StepError? error = result.Error;
             if (error is null)
             {
-                var (committed, commitError) = await CommitStepAsync(workflow, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
+                var (committed, next, commitError) = await CommitStepAsync(workflow, index, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
                 if (committed is not null)
                 {
                     var elapsed = committed.Timestamp - startedAt;
@@ -234,7 +239,7 @@ internal sealed class RunExecution
                     if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
                     if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
                     if (committed.Messages is { Count: > 0 }) await PublishAsync(committed.Messages, cancellationToken).ConfigureAwait(false);
-                    return committed;
+                    return (committed, next);
                 }
 
                 error = commitError!;
@@ -253,14 +258,14 @@ internal sealed class RunExecution
                 continue;
             }
 
-            var target = workflow.ErrorTarget(step);
+            var target = workflow.ErrorTarget(index);
             var entry = await Runtime.Store.AppendAsync(RunId, new JournalEntry
             {
                 Kind = JournalEntryKind.StepFailed,
                 Key = key,
                 StepId = step.Id,
                 Error = error,
-                Next = target?.Id,
+                Next = target < 0 ? null : workflow.StepAt(target).Id,
                 Attempts = attempt,
                 Usage = result.Usage,
                 StartedAt = startedAt,
@@ -272,7 +277,7 @@ internal sealed class RunExecution
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             if (BatonTelemetry.StepsFailed.Enabled) BatonTelemetry.StepsFailed.Add(1);
             Events.Add(new StepFailedEvent(RunId, Time.GetUtcNow(), key, step.Id, error, attempt));
-            return entry;
+            return (entry, target);
         }
     }
 
@@ -291,7 +296,7 @@ internal sealed class RunExecution
         var holdsSlot = !step.IsComposite;
         try
         {
-            if (holdsSlot && !_slots.Wait(0)) await _slots.WaitAsync(token).ConfigureAwait(false);
+            if (holdsSlot) await _slots.EnterAsync(token).ConfigureAwait(false);
             try
             {
                 return await step.ExecuteAsync(context, token).ConfigureAwait(false);
@@ -333,13 +338,13 @@ internal sealed class RunExecution
     /// and applies its state writes, in that order, under the commit lock when it writes state
     /// so writes are applied in journal order.
     /// </summary>
-    private async ValueTask<(JournalEntry? Entry, StepError? Error)> CommitStepAsync(
-        Workflow workflow, Step step, string key, Payload input, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt)
+    private async ValueTask<(JournalEntry? Entry, int Next, StepError? Error)> CommitStepAsync(
+        Workflow workflow, int index, Step step, string key, Payload input, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt)
     {
         var output = result.Output ?? Payload.Empty;
         if (output.SizeInBytes > Limits.MaxPayloadBytes && output.ExactSizeInBytes > Limits.MaxPayloadBytes)
         {
-            return (null, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {Limits.MaxPayloadBytes}", step.Id) { Code = "payload_size" });
+            return (null, -1, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {Limits.MaxPayloadBytes}", step.Id) { Code = "payload_size" });
         }
 
         var changes = context.Changes;
@@ -349,18 +354,18 @@ internal sealed class RunExecution
             IRunStateView view = State;
             if (changes is not null)
             {
-                if (State.Validate(changes) is { } invalid) return (null, invalid with { StepId = step.Id });
+                if (State.Validate(changes) is { } invalid) return (null, -1, invalid with { StepId = step.Id });
                 view = State.WithPending(changes);
             }
 
-            string? next;
+            int next;
             try
             {
-                next = ChooseNext(workflow, step, new StepOutcome(input, output, result.Confidence, view));
+                next = ChooseNext(workflow, index, new StepOutcome(input, output, result.Confidence, view));
             }
             catch (Exception ex)
             {
-                return (null, new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName });
+                return (null, -1, new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName });
             }
 
             var entry = await Runtime.Store.AppendAsync(RunId, new JournalEntry
@@ -370,7 +375,7 @@ internal sealed class RunExecution
                 StepId = step.Id,
                 Payload = output,
                 Confidence = result.Confidence,
-                Next = next,
+                Next = next < 0 ? null : workflow.StepAt(next).Id,
                 Attempts = attempt,
                 StateChanges = changes,
                 Messages = context.Messages,
@@ -380,7 +385,7 @@ internal sealed class RunExecution
             }, CancellationToken.None).ConfigureAwait(false);
             if (changes is not null) State.Apply(changes);
             AddUsage(result.Usage);
-            return (entry, null);
+            return (entry, next, null);
         }
         finally
         {
@@ -388,14 +393,15 @@ internal sealed class RunExecution
         }
     }
 
-    private static string? ChooseNext(Workflow workflow, Step step, StepOutcome outcome)
+    private static int ChooseNext(Workflow workflow, int index, StepOutcome outcome)
     {
-        foreach (var edge in workflow.OutgoingEdges(step))
+        var (edges, targets) = workflow.Outgoing(index);
+        for (var i = 0; i < edges.Length; i++)
         {
-            if (edge.Condition is null || edge.Condition(outcome)) return edge.To == Edge.End ? null : edge.To;
+            if (edges[i].Condition is not { } condition || condition(outcome)) return targets[i];
         }
 
-        return null;
+        return -1;
     }
 
     private async ValueTask PublishAsync(IReadOnlyList<Message> messages, CancellationToken cancellationToken)

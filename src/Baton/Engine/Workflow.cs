@@ -10,7 +10,8 @@ public sealed class Workflow
 {
     private readonly FrozenDictionary<string, int> _index;
     private readonly Edge[][] _outgoing;
-    private readonly Step?[] _errorTargets;
+    private readonly int[][] _targets;
+    private readonly int[] _errorTargets;
 
     internal Workflow(string name, string? description, IReadOnlyList<Step> steps, string entry, IReadOnlyList<Edge> edges,
         IReadOnlyDictionary<string, StateReducer> state, RunLimits? limits)
@@ -22,15 +23,19 @@ public sealed class Workflow
         StateReducers = state;
         Limits = limits;
         _index = steps.Select((s, i) => KeyValuePair.Create(s.Id, i)).ToFrozenDictionary(StringComparer.Ordinal);
-        Entry = steps[_index[entry]];
+        EntryIndex = _index[entry];
+        Entry = steps[EntryIndex];
+        // The engine walks steps by position, so a step costs no dictionary lookup on the hot path.
         _outgoing = new Edge[steps.Count][];
-        _errorTargets = new Step?[steps.Count];
+        _targets = new int[steps.Count][];
+        _errorTargets = new int[steps.Count];
         for (var i = 0; i < steps.Count; i++)
         {
             var id = steps[i].Id;
             _outgoing[i] = edges.Where(e => !e.IsError && e.From == id).ToArray();
+            _targets[i] = _outgoing[i].Select(e => e.To == Edge.End ? -1 : _index[e.To]).ToArray();
             var error = edges.FirstOrDefault(e => e.IsError && e.From == id);
-            _errorTargets[i] = error is null ? null : steps[_index[error.To]];
+            _errorTargets[i] = error is null ? -1 : _index[error.To];
         }
     }
 
@@ -68,9 +73,18 @@ public sealed class Workflow
     /// <summary>The workflow as a Mermaid flowchart.</summary>
     public string ToMermaid() => MermaidExporter.Export(this);
 
-    internal ReadOnlySpan<Edge> OutgoingEdges(Step step) => _outgoing[_index[step.Id]];
+    internal int EntryIndex { get; }
 
-    internal Step? ErrorTarget(Step step) => _errorTargets[_index[step.Id]];
+    internal Step StepAt(int index) => Steps[index];
+
+    internal int IndexOf(string stepId) =>
+        _index.TryGetValue(stepId, out var i) ? i : throw new KeyNotFoundException($"workflow '{Name}' has no step '{stepId}'");
+
+    /// <summary>The edges tried after step <paramref name="index"/>, in order, and each one's target position (-1 for the end).</summary>
+    internal (Edge[] Edges, int[] Targets) Outgoing(int index) => (_outgoing[index], _targets[index]);
+
+    /// <summary>The position of the step's error route, or -1.</summary>
+    internal int ErrorTarget(int index) => _errorTargets[index];
 
     private static Dictionary<string, StateReducer> CollectReducers(Workflow root)
     {

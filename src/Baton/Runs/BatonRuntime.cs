@@ -122,7 +122,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(workflow);
         ObjectDisposedException.ThrowIf(_shutdown.IsCancellationRequested, this);
-        runId ??= options?.RunId ?? Guid.CreateVersion7(TimeProvider.GetUtcNow()).ToString("N");
+        runId ??= options?.RunId ?? RunIds.New(TimeProvider.GetUtcNow());
         var limits = options?.Limits ?? workflow.Limits ?? Limits;
         limits.Validate();
         var execution = new RunExecution(this, workflow, runId, limits, journal, recordEvents);
