@@ -1,0 +1,61 @@
+namespace Baton.Benchmarks.Shapes;
+
+/// <summary>
+/// The least an agent can be called with outside a run: no state, no journal, no events.
+/// The raw floor calls the same agents as Baton through it.
+/// </summary>
+public sealed class DirectContext : IStepContext, IRunStateView
+{
+    /// <summary>One shared instance; it holds nothing.</summary>
+    public static DirectContext Instance { get; } = new();
+
+    private DirectContext()
+    {
+    }
+
+    /// <inheritdoc/>
+    public string RunId => "direct";
+
+    /// <inheritdoc/>
+    public string StepId => "direct";
+
+    /// <inheritdoc/>
+    public string IdempotencyKey => "direct";
+
+    /// <inheritdoc/>
+    public int Attempt => 1;
+
+    /// <inheritdoc/>
+    public IRunStateView State => this;
+
+    /// <inheritdoc/>
+    public TimeProvider TimeProvider => TimeProvider.System;
+
+    /// <inheritdoc/>
+    public IServiceProvider? Services => null;
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<string> Names => [];
+
+    /// <inheritdoc/>
+    public bool TryGet(string name, out Payload value)
+    {
+        value = Payload.Empty;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public void SetState(string name, Payload value)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Publish(string topic, Payload data)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Report(string name, Payload? data = null)
+    {
+    }
+}
