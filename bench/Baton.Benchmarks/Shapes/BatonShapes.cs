@@ -6,6 +6,13 @@ namespace Baton.Benchmarks.Shapes;
 /// </summary>
 public static class BatonShapes
 {
+    /// <summary>
+    /// The runtime every suite measures: the in-memory store, keeping the last 64 finished runs.
+    /// Its default of 1000 would hold hundreds of thousands of tiny journals across a benchmark's
+    /// millions of runs, and the figures would measure the garbage collector walking them.
+    /// </summary>
+    public static BatonRuntime NewRuntime() => new(new BatonOptions { Store = new Storage.InMemoryRunStore(maxFinishedRuns: 64) });
+
     /// <summary>Room for the 1000-wide fan-out (1001 activations) and the loop (2000) above the default of 1000 steps.</summary>
     public static readonly RunLimits Roomy = new() { MaxSteps = 5000 };
 

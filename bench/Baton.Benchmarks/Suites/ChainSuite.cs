@@ -24,7 +24,7 @@ public class ChainSuite
     {
         _agents = BatonShapes.NoOps("step", Length);
         _workflow = SequentialBuilder.Create($"chain-{Length}", _agents);
-        _runtime = new BatonRuntime();
+        _runtime = BatonShapes.NewRuntime();
         _forgetful = new BatonRuntime(new BatonOptions { Store = new ForgetfulStore() });
         _maf = MafShapes.Chain(Length);
         Suite.Check(async () =>

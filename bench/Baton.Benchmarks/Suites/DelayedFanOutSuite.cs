@@ -20,7 +20,7 @@ public class DelayedFanOutSuite
         var width = Workload.DelayedFanOutWidth;
         _workers = Enumerable.Range(0, width).Select(i => BatonShapes.Delayed($"worker{i}", Workload.WorkerDelay)).ToArray();
         _workflow = BatonShapes.FanOut("fanout-delayed", _workers, BatonShapes.Wide);
-        _runtime = new BatonRuntime();
+        _runtime = BatonShapes.NewRuntime();
         _maf = MafShapes.FanOut(width, Workload.WorkerDelay);
         Suite.Check(async () =>
         {

@@ -23,7 +23,7 @@ public class FanOutSuite
     {
         _workers = BatonShapes.NoOps("worker", Width);
         _workflow = BatonShapes.FanOut($"fanout-{Width}", _workers, BatonShapes.Roomy);
-        _runtime = new BatonRuntime();
+        _runtime = BatonShapes.NewRuntime();
         _maf = MafShapes.FanOut(Width);
         Suite.Check(async () =>
         {

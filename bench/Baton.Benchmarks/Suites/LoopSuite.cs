@@ -22,7 +22,7 @@ public class LoopSuite
         _count = BatonShapes.Increment();
         _check = BatonShapes.NoOp("check");
         _workflow = BatonShapes.Loop(_count, _check, iterations);
-        _runtime = new BatonRuntime();
+        _runtime = BatonShapes.NewRuntime();
         _maf = MafShapes.Loop(iterations);
         Suite.Check(async () =>
         {

@@ -3,7 +3,7 @@ namespace Baton.Benchmarks.Suites;
 /// <summary>What every suite shares: the names of the four sides, and the one-run checks.</summary>
 public static class Suite
 {
-    /// <summary>Baton on a shared runtime with the in-memory store.</summary>
+    /// <summary>Baton on a shared runtime with the in-memory store (last 64 finished runs kept).</summary>
     public const string Baton = "Baton";
 
     /// <summary>Diagnostic: Baton on a store that keeps nothing (see <see cref="Shapes.ForgetfulStore"/>).</summary>

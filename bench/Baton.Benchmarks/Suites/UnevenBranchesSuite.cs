@@ -24,7 +24,7 @@ public class UnevenBranchesSuite
         _chain = Enumerable.Range(1, Workload.UnevenChainLength).Select(i => BatonShapes.Delayed($"short{i}", Workload.UnevenShortStep)).ToArray();
         _single = BatonShapes.Delayed("long", Workload.UnevenLongStep);
         _workflow = BatonShapes.UnevenBranches(_chain, _single);
-        _runtime = new BatonRuntime();
+        _runtime = BatonShapes.NewRuntime();
         _maf = MafShapes.UnevenBranches();
         Suite.Check(async () =>
         {
