@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Baton.Testing;
 
 /// <summary>
@@ -10,6 +12,9 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView
     private readonly List<StateChange> _writes = [];
     private readonly List<Message> _published = [];
     private readonly List<(string Name, Payload? Data)> _reports = [];
+    private readonly Dictionary<string, Payload> _private = new(StringComparer.Ordinal);
+    private readonly List<StateChange> _privateWrites = [];
+    private readonly List<(string Name, ChannelWriter<StateChanged> Writer)> _watchers = [];
 
     /// <inheritdoc/>
     public string RunId { get; init; } = "test-run";
@@ -31,6 +36,12 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView
 
     /// <inheritdoc/>
     public IRunStateView State => this;
+
+    /// <inheritdoc/>
+    public IRunStateView PrivateState => new DictionaryView(_private);
+
+    /// <summary>Private state writes, in order.</summary>
+    public IReadOnlyList<StateChange> PrivateWrites => _privateWrites;
 
     /// <summary>State writes, in order.</summary>
     public IReadOnlyList<StateChange> Writes => _writes;
@@ -55,6 +66,26 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView
     {
         _writes.Add(new StateChange(name, value));
         _state[name] = value;
+        foreach (var (watched, writer) in _watchers)
+        {
+            if (watched == name) writer.TryWrite(new StateChanged(name, value, value, StepId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SetPrivateState(string name, Payload value)
+    {
+        _privateWrites.Add(new StateChange(name, value));
+        _private[name] = value;
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<StateChanged> WatchState(string name, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateUnbounded<StateChanged>();
+        if (_state.TryGetValue(name, out var current)) channel.Writer.TryWrite(new StateChanged(name, current, current, null));
+        _watchers.Add((name, channel.Writer));
+        await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return change;
     }
 
     /// <inheritdoc/>
@@ -65,4 +96,11 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView
     public void Report(string name, Payload? data = null) => _reports.Add((name, data));
 
     bool IRunStateView.TryGet(string name, out Payload value) => _state.TryGetValue(name, out value!);
+
+    private sealed class DictionaryView(Dictionary<string, Payload> values) : IRunStateView
+    {
+        public IReadOnlyCollection<string> Names => values.Keys;
+
+        public bool TryGet(string name, out Payload value) => values.TryGetValue(name, out value!);
+    }
 }

@@ -50,6 +50,17 @@ public sealed class DirectContext : IStepContext, IRunStateView
     }
 
     /// <inheritdoc/>
+    public IRunStateView PrivateState => this;
+
+    /// <inheritdoc/>
+    public void SetPrivateState(string name, Payload value)
+    {
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken) => AsyncEnumerable.Empty<StateChanged>();
+
+    /// <inheritdoc/>
     public void Publish(string topic, Payload data)
     {
     }

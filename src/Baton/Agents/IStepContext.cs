@@ -28,6 +28,21 @@ public interface IStepContext
     /// <summary>Writes a state variable; applied through the variable's reducer when the step commits.</summary>
     void SetState(string name, Payload value);
 
+    /// <summary>
+    /// This agent's private state: variables only steps of the same agent read and write (its
+    /// memory across the run's steps and loops), committed with the step like shared state.
+    /// </summary>
+    IRunStateView PrivateState { get; }
+
+    /// <summary>Writes a variable of this agent's private state.</summary>
+    void SetPrivateState(string name, Payload value);
+
+    /// <summary>
+    /// Committed writes to a shared variable, in journal order, as other steps (a sibling branch,
+    /// another agent) make them: the current value first, when there is one. Ends when the token is cancelled.
+    /// </summary>
+    IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken);
+
     /// <summary>Publishes an event on the runtime's event bus once the step commits.</summary>
     void Publish(string topic, Payload data);
 

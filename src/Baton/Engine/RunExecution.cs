@@ -41,7 +41,7 @@ internal sealed class RunExecution
                 // Indexed by position (scope path and sequence number, without the step id), so a
                 // workflow that changed since the run started is detected instead of silently re-run.
                 if (replayable && entry.Key is not null) _replay[entry.Key[..entry.Key.LastIndexOf(':')]] = entry;
-                if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes);
+                if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes, entry.Key);
                 _usage += entry.Usage;
             }
         }
@@ -224,7 +224,7 @@ internal sealed class RunExecution
         for (var attempt = 1; ; attempt++)
         {
             if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt));
-            var context = new StepContext(this, key, step.Id, attempt, input);
+            var context = new StepContext(this, key, step.Id, attempt, input, step.AgentName ?? step.Id);
             var result = await AttemptAsync(step, key, input, context, cancellationToken).ConfigureAwait(false);
             StepError? error = result.Error;
             if (error is null)
@@ -383,7 +383,14 @@ internal sealed class RunExecution
                 StartedAt = startedAt,
                 Timestamp = Time.GetUtcNow(),
             }, CancellationToken.None).ConfigureAwait(false);
-            if (changes is not null) State.Apply(changes);
+            if (changes is not null)
+            {
+                State.Apply(changes, key);
+                if (Events.IsEnabled)
+                {
+                    foreach (var change in changes) Events.Add(new StateChangedEvent(RunId, entry.Timestamp, key, change.Name, change.Value));
+                }
+            }
             AddUsage(result.Usage);
             return (entry, next, null);
         }

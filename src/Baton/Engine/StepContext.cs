@@ -4,8 +4,9 @@ namespace Baton;
 /// One attempt of one step: the engine's <see cref="IStepContext"/>, which buffers the step's
 /// effects until it commits, and what composite steps use to run their children.
 /// </summary>
-internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input) : IStepContext
+internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input, string agent) : IStepContext
 {
+    private PrivateStateView? _private;
     private List<StateChange>? _changes;
     private List<Message>? _messages;
 
@@ -33,11 +34,29 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     internal IReadOnlyList<Message>? Messages => _messages;
 
+    public IRunStateView PrivateState => _private ??= new PrivateStateView(run.State, RunState.PrivatePrefix(agent));
+
     public void SetState(string name, Payload value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(value);
-        lock (this) (_changes ??= []).Add(new StateChange(name, value));
+        if (RunState.IsPrivate(name)) throw new ArgumentException($"state names starting with '{RunState.PrivateMarker}' are reserved for private state", nameof(name));
+        Write(new StateChange(name, value));
+    }
+
+    public void SetPrivateState(string name, Payload value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        Write(new StateChange(RunState.PrivatePrefix(agent) + name, value));
+    }
+
+    public IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken) =>
+        run.State.WatchAsync(name, includeCurrent: true, cancellationToken);
+
+    private void Write(StateChange change)
+    {
+        lock (this) (_changes ??= []).Add(change);
     }
 
     public void Publish(string topic, Payload data)
@@ -86,4 +105,12 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     }
 
     internal string ChildPrefix(string childName) => string.Concat(key, "/", childName, "/");
+
+    /// <summary>One agent's slice of the run state, under its private prefix.</summary>
+    private sealed class PrivateStateView(RunState state, string prefix) : IRunStateView
+    {
+        public IReadOnlyCollection<string> Names => state.PrivateNames(prefix);
+
+        public bool TryGet(string name, out Payload value) => state.TryGetRaw(prefix + name, out value);
+    }
 }

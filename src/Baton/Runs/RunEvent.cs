@@ -23,5 +23,8 @@ public sealed record StepFailedEvent(string RunId, DateTimeOffset Timestamp, str
 /// <summary>An event an agent reported through <see cref="IStepContext.Report"/>.</summary>
 public sealed record CustomRunEvent(string RunId, DateTimeOffset Timestamp, string Key, string Name, Payload? Data) : RunEvent(RunId, Timestamp);
 
+/// <summary>A step's commit wrote a state variable (<paramref name="Update"/> is what it wrote, before the reducer).</summary>
+public sealed record StateChangedEvent(string RunId, DateTimeOffset Timestamp, string Key, string Name, Payload Update) : RunEvent(RunId, Timestamp);
+
 /// <summary>The run ended: succeeded, failed or cancelled.</summary>
 public sealed record RunEndedEvent(string RunId, DateTimeOffset Timestamp, RunStatus Status, Payload? Output, StepError? Error) : RunEvent(RunId, Timestamp);

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Baton;
 
 /// <summary>
@@ -9,27 +11,87 @@ internal sealed class RunState : IRunStateView
     private readonly Dictionary<string, Payload> _values = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, StateReducer> _reducers;
     private readonly Lock _lock = new();
+    private Dictionary<string, List<ChannelWriter<StateChanged>>>? _watchers;
 
     public RunState(IReadOnlyDictionary<string, StateReducer> reducers) => _reducers = reducers;
+
+    /// <summary>Marks the names of private state: <c>~agent/name</c>; shared reads never see them.</summary>
+    public const string PrivateMarker = "~";
 
     public IReadOnlyCollection<string> Names
     {
         get
         {
-            lock (_lock) return [.. _values.Keys];
+            lock (_lock) return [.. _values.Keys.Where(k => !IsPrivate(k))];
         }
     }
 
+    public static bool IsPrivate(string name) => name.StartsWith(PrivateMarker, StringComparison.Ordinal);
+
+    public static string PrivatePrefix(string agent) => PrivateMarker + agent + "/";
+
     public bool TryGet(string name, out Payload value)
+    {
+        if (IsPrivate(name))
+        {
+            value = null!;
+            return false;
+        }
+
+        return TryGetRaw(name, out value);
+    }
+
+    public bool TryGetRaw(string name, out Payload value)
     {
         lock (_lock) return _values.TryGetValue(name, out value!);
     }
 
-    public void Apply(IReadOnlyList<StateChange> changes)
+    public IReadOnlyCollection<string> PrivateNames(string prefix)
+    {
+        lock (_lock) return [.. _values.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..])];
+    }
+
+    /// <summary>Applies a committed step's writes in order and tells the watchers of each variable.</summary>
+    public void Apply(IReadOnlyList<StateChange> changes, string? stepKey = null)
     {
         lock (_lock)
         {
-            foreach (var change in changes) ApplyOne(change);
+            foreach (var change in changes)
+            {
+                var value = Reduce(change);
+                _values[change.Name] = value;
+                if (_watchers is not null && _watchers.TryGetValue(change.Name, out var watchers))
+                {
+                    var changed = new StateChanged(change.Name, change.Value, value, stepKey);
+                    foreach (var watcher in watchers) watcher.TryWrite(changed);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every committed write to <paramref name="name"/> from now on, in journal order; with
+    /// <paramref name="includeCurrent"/>, the current value first (as a change with no step).
+    /// </summary>
+    public async IAsyncEnumerable<StateChanged> WatchAsync(string name, bool includeCurrent, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var channel = Channel.CreateUnbounded<StateChanged>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_lock)
+        {
+            if (includeCurrent && _values.TryGetValue(name, out var current)) channel.Writer.TryWrite(new StateChanged(name, current, current, null));
+            _watchers ??= new Dictionary<string, List<ChannelWriter<StateChanged>>>(StringComparer.Ordinal);
+            if (!_watchers.TryGetValue(name, out var list)) _watchers[name] = list = [];
+            list.Add(channel.Writer);
+        }
+
+        try
+        {
+            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return change;
+        }
+        finally
+        {
+            lock (_lock) _watchers[name].Remove(channel.Writer);
         }
     }
 
@@ -66,8 +128,6 @@ internal sealed class RunState : IRunStateView
     {
         lock (_lock) return new Dictionary<string, Payload>(_values, StringComparer.Ordinal);
     }
-
-    private void ApplyOne(StateChange change) => _values[change.Name] = Reduce(change);
 
     private Payload Reduce(StateChange change) =>
         ReducerFor(change.Name).Reduce(_values.TryGetValue(change.Name, out var current) ? current : null, change.Value);
