@@ -6,8 +6,12 @@ namespace Baton.Testing;
 /// An <see cref="IStepContext"/> for calling one agent in a unit test: it records state writes,
 /// publications and reports, and applies writes last-write-wins so later reads see them.
 /// </summary>
-public sealed class RecordingStepContext : IStepContext, IRunStateView
+public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMessaging
 {
+    private readonly PriorityQueue<Message, (int, long)> _inbox = new();
+    private readonly List<Message> _sent = [];
+    private Func<Message, Payload>? _responder;
+    private long _arrivals;
     private readonly Dictionary<string, Payload> _state = new(StringComparer.Ordinal);
     private readonly List<StateChange> _writes = [];
     private readonly List<Message> _published = [];
@@ -39,6 +43,27 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView
 
     /// <inheritdoc/>
     public IRunStateView PrivateState => new DictionaryView(_private);
+
+    /// <inheritdoc/>
+    public IAgentMessaging Messaging => this;
+
+    /// <summary>Direct messages, requests and replies the agent sent, in order.</summary>
+    public IReadOnlyList<Message> Sent => _sent;
+
+    /// <summary>Puts a message in the agent's mailbox before it runs (higher priority is received first).</summary>
+    public RecordingStepContext WithMessage(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _inbox.Enqueue(message, (-message.Priority, _arrivals++));
+        return this;
+    }
+
+    /// <summary>Answers the agent's requests with <paramref name="responder"/>.</summary>
+    public RecordingStepContext OnRequest(Func<Message, Payload> responder)
+    {
+        _responder = responder ?? throw new ArgumentNullException(nameof(responder));
+        return this;
+    }
 
     /// <summary>Private state writes, in order.</summary>
     public IReadOnlyList<StateChange> PrivateWrites => _privateWrites;
@@ -87,6 +112,27 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView
         _watchers.Add((name, channel.Writer));
         await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return change;
     }
+
+    void IAgentMessaging.Send(string recipient, Payload content, int priority) =>
+        _sent.Add(new Message { Sender = StepId, Recipient = recipient, Payload = content, Priority = priority, RunId = RunId, Timestamp = TimeProvider.GetUtcNow() });
+
+    ValueTask<Message> IAgentMessaging.ReceiveAsync(CancellationToken cancellationToken) =>
+        _inbox.TryDequeue(out var message, out _)
+            ? new ValueTask<Message>(message)
+            : throw new InvalidOperationException("the recording context's mailbox is empty: seed it with WithMessage");
+
+    bool IAgentMessaging.TryReceive([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Message? message) => _inbox.TryDequeue(out message, out _);
+
+    Task<Message> IAgentMessaging.RequestAsync(string recipient, Payload content, TimeSpan timeout, CancellationToken cancellationToken, int priority)
+    {
+        var request = new Message { Sender = StepId, Recipient = recipient, Payload = content, Priority = priority, RunId = RunId, Timestamp = TimeProvider.GetUtcNow() };
+        _sent.Add(request);
+        if (_responder is null) throw new InvalidOperationException("the recording context has no responder for requests: set one with OnRequest");
+        return Task.FromResult(new Message { Sender = recipient, Recipient = StepId, Payload = _responder(request), ReplyTo = request.Id, CorrelationId = request.Id, RunId = RunId });
+    }
+
+    void IAgentMessaging.Reply(Message request, Payload content) =>
+        _sent.Add(new Message { Sender = StepId, Recipient = request.Sender, Payload = content, ReplyTo = request.Id, CorrelationId = request.Id, RunId = RunId });
 
     /// <inheritdoc/>
     public void Publish(string topic, Payload data) =>

@@ -53,6 +53,10 @@ public sealed class DirectContext : IStepContext, IRunStateView
     public IRunStateView PrivateState => this;
 
     /// <inheritdoc/>
+    /// <remarks>The raw floor's agents never message each other.</remarks>
+    public IAgentMessaging Messaging => throw new NotSupportedException("the raw floor has no run, so no mailboxes");
+
+    /// <inheritdoc/>
     public void SetPrivateState(string name, Payload value)
     {
     }

@@ -43,7 +43,10 @@ public interface IStepContext
     /// </summary>
     IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken);
 
-    /// <summary>Publishes an event on the runtime's event bus once the step commits.</summary>
+    /// <summary>Direct messages to and from the other agents of this run (mailboxes, request/reply).</summary>
+    IAgentMessaging Messaging { get; }
+
+    /// <summary>Publishes an event on the runtime's event bus once the step commits (a broadcast to a topic).</summary>
     void Publish(string topic, Payload data);
 
     /// <summary>Adds a custom event (progress, token deltas, ...) to the run's event stream.</summary>

@@ -44,6 +44,17 @@ internal sealed class RunExecution
                 if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes, entry.Key);
                 _usage += entry.Usage;
             }
+
+            // Mailboxes as the committed steps left them: every direct message delivered, then
+            // the ones committed steps consumed removed (a receiver may commit before its sender).
+            var committed = journal.Where(e => e.Kind == JournalEntryKind.StepCompleted).ToArray();
+            foreach (var message in committed.SelectMany(e => e.Messages ?? []).Where(m => m.Recipient is not null))
+            {
+                if (message.ReplyTo is null) Messages.Deliver(message);
+                else Messages.CompleteReply(message);
+            }
+
+            foreach (var id in committed.SelectMany(e => e.Received ?? [])) Messages.Consumed(id);
         }
     }
 
@@ -60,6 +71,8 @@ internal sealed class RunExecution
     public RunState State { get; }
 
     public RunEventLog Events { get; }
+
+    public RunMessages Messages { get; } = new();
 
     public Usage Usage
     {
@@ -227,6 +240,7 @@ internal sealed class RunExecution
             var context = new StepContext(this, key, step.Id, attempt, input, step.AgentName ?? step.Id);
             var result = await AttemptAsync(step, key, input, context, cancellationToken).ConfigureAwait(false);
             StepError? error = result.Error;
+            if (error is not null) context.ReturnReceived();
             if (error is null)
             {
                 var (committed, next, commitError) = await CommitStepAsync(workflow, index, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
@@ -243,6 +257,7 @@ internal sealed class RunExecution
                 }
 
                 error = commitError!;
+                context.ReturnReceived();
             }
 
             // The error names the step that failed in this workflow (a composite's message says which child did).
@@ -379,10 +394,19 @@ internal sealed class RunExecution
                 Attempts = attempt,
                 StateChanges = changes,
                 Messages = context.Messages,
+                Received = context.Received,
                 Usage = result.Usage,
                 StartedAt = startedAt,
                 Timestamp = Time.GetUtcNow(),
             }, CancellationToken.None).ConfigureAwait(false);
+            if (context.Messages is { } sent)
+            {
+                foreach (var message in sent)
+                {
+                    if (message.Recipient is not null && message.ReplyTo is null) Messages.Deliver(message);
+                }
+            }
+
             if (changes is not null)
             {
                 State.Apply(changes, key);
@@ -415,6 +439,7 @@ internal sealed class RunExecution
     {
         foreach (var message in messages)
         {
+            if (message.Topic is null) continue;
             await Runtime.PublishAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }

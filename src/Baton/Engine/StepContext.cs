@@ -1,14 +1,19 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
 namespace Baton;
 
 /// <summary>
 /// One attempt of one step: the engine's <see cref="IStepContext"/>, which buffers the step's
 /// effects until it commits, and what composite steps use to run their children.
 /// </summary>
-internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input, string agent) : IStepContext
+internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input, string agent) : IStepContext, IAgentMessaging
 {
     private PrivateStateView? _private;
     private List<StateChange>? _changes;
     private List<Message>? _messages;
+    private List<(Message Message, long Order)>? _received;
+    private int _sent;
 
     public string RunId => run.RunId;
 
@@ -34,6 +39,17 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     internal IReadOnlyList<Message>? Messages => _messages;
 
+    /// <summary>Ids of the messages this attempt took from its mailbox: consumed when the step commits.</summary>
+    internal IReadOnlyList<string>? Received
+    {
+        get
+        {
+            lock (this) return _received?.Select(r => r.Message.Id).ToArray();
+        }
+    }
+
+    public IAgentMessaging Messaging => this;
+
     public IRunStateView PrivateState => _private ??= new PrivateStateView(run.State, RunState.PrivatePrefix(agent));
 
     public void SetState(string name, Payload value)
@@ -53,6 +69,102 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     public IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken) =>
         run.State.WatchAsync(name, includeCurrent: true, cancellationToken);
+
+    /// <summary>The attempt did not commit: what it took from its mailbox goes back, in place.</summary>
+    internal void ReturnReceived()
+    {
+        List<(Message Message, long Order)>? received;
+        lock (this)
+        {
+            received = _received;
+            _received = null;
+        }
+
+        if (received is null) return;
+        foreach (var (message, order) in received) run.Messages.PutBack(message, order);
+    }
+
+    void IAgentMessaging.Send(string recipient, Payload content, int priority)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(recipient);
+        ArgumentNullException.ThrowIfNull(content);
+        Buffer(NewMessage(recipient, content, priority, replyTo: null));
+    }
+
+    async ValueTask<Message> IAgentMessaging.ReceiveAsync(CancellationToken cancellationToken)
+    {
+        var item = await run.Messages.For(agent).TakeAsync(cancellationToken).ConfigureAwait(false);
+        lock (this) (_received ??= []).Add(item);
+        return item.Message;
+    }
+
+    bool IAgentMessaging.TryReceive([NotNullWhen(true)] out Message? message)
+    {
+        if (!run.Messages.For(agent).TryTake(out var item))
+        {
+            message = null;
+            return false;
+        }
+
+        lock (this) (_received ??= []).Add(item);
+        message = item.Message;
+        return true;
+    }
+
+    async Task<Message> IAgentMessaging.RequestAsync(string recipient, Payload content, TimeSpan timeout, CancellationToken cancellationToken, int priority)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(recipient);
+        ArgumentNullException.ThrowIfNull(content);
+        var request = NewMessage(recipient, content, priority, replyTo: null);
+        Buffer(request);
+        var reply = run.Messages.AwaitReply(request.Id);
+        run.Messages.Deliver(request);
+        try
+        {
+            return await reply.WaitAsync(timeout, run.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new AgentException(ErrorKind.Transient, $"no reply from '{recipient}' within {timeout}") { Code = "reply_timeout" };
+        }
+        finally
+        {
+            run.Messages.ForgetRequest(request.Id);
+        }
+    }
+
+    void IAgentMessaging.Reply(Message request, Payload content)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(content);
+        if (request.Sender is null) throw new ArgumentException("the message has no sender to reply to", nameof(request));
+        var reply = NewMessage(request.Sender, content, request.Priority, replyTo: request.Id);
+        Buffer(reply);
+        run.Messages.CompleteReply(reply);
+    }
+
+    private Message NewMessage(string recipient, Payload content, int priority, string? replyTo)
+    {
+        // Deterministic: the same step attempt sends the same ids again after a crash, so they are delivered once.
+        var number = Interlocked.Increment(ref _sent);
+        return new Message
+        {
+            Id = string.Concat(run.RunId, "/", key, "#", attempt.ToString(CultureInfo.InvariantCulture), ".", number.ToString(CultureInfo.InvariantCulture)),
+            Sender = agent,
+            Recipient = recipient,
+            Payload = content,
+            Priority = priority,
+            ReplyTo = replyTo,
+            RunId = run.RunId,
+            CorrelationId = replyTo,
+            Timestamp = run.Time.GetUtcNow(),
+        };
+    }
+
+    private void Buffer(Message message)
+    {
+        lock (this) (_messages ??= []).Add(message);
+    }
 
     private void Write(StateChange change)
     {

@@ -16,6 +16,9 @@ public class AgentException : Exception
     /// <summary>How long the failing service asked callers to wait, when it said.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>A short machine-readable code for the error, e.g. <c>reply_timeout</c>.</summary>
+    public string? Code { get; init; }
+
     /// <summary>Results computed before the failure.</summary>
     public Payload? Partial { get; init; }
 }

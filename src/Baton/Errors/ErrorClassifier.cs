@@ -24,6 +24,7 @@ public static class ErrorClassifier
         return new StepError(kind, OneLine(exception.Message), stepId, (exception as AgentException)?.Partial)
         {
             RetryAfter = (exception as AgentException)?.RetryAfter,
+            Code = (exception as AgentException)?.Code,
             ExceptionType = exception.GetType().FullName,
             Exception = exception,
         };

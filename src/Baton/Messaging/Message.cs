@@ -21,6 +21,9 @@ public sealed record Message
     /// <summary>Importance; event-bus subscribers receive events in publication order whatever their priority.</summary>
     public int Priority { get; init; }
 
+    /// <summary>For a reply, the id of the request it answers.</summary>
+    public string? ReplyTo { get; init; }
+
     /// <summary>Ties a reply to its request, or related messages to each other.</summary>
     public string? CorrelationId { get; init; }
 

@@ -56,8 +56,11 @@ public sealed record JournalEntry
     /// <summary>State writes the step made, applied through reducers in journal order.</summary>
     public IReadOnlyList<StateChange>? StateChanges { get; init; }
 
-    /// <summary>Messages the step published.</summary>
+    /// <summary>Messages the step sent: events published on topics, and direct messages, requests and replies to agents of the run.</summary>
     public IReadOnlyList<Message>? Messages { get; init; }
+
+    /// <summary>Ids of the direct messages the step took from its mailbox (consumed by this commit).</summary>
+    public IReadOnlyList<string>? Received { get; init; }
 
     /// <summary>Tokens and cost the step spent.</summary>
     public Usage Usage { get; init; }
