@@ -240,7 +240,6 @@ internal sealed class RunExecution
             var context = new StepContext(this, key, step.Id, attempt, input, step.AgentName ?? step.Id);
             var result = await AttemptAsync(step, key, input, context, cancellationToken).ConfigureAwait(false);
             StepError? error = result.Error;
-            if (error is not null) context.ReturnReceived();
             if (error is null)
             {
                 var (committed, next, commitError) = await CommitStepAsync(workflow, index, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
@@ -257,8 +256,10 @@ internal sealed class RunExecution
                 }
 
                 error = commitError!;
-                context.ReturnReceived();
             }
+
+            // The attempt did not commit: messages it took go back to the mailbox for the next one.
+            context.ReturnReceived();
 
             // The error names the step that failed in this workflow (a composite's message says which child did).
             if (error.StepId != step.Id) error = error with { StepId = step.Id };
