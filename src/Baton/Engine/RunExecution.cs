@@ -154,9 +154,10 @@ internal sealed class RunExecution
             }
         }
 
-        activity?.SetTag(BatonTelemetry.Tags.Status, status.ToString());
+        var statusTag = status.ToString().ToLowerInvariant();
+        activity?.SetTag(BatonTelemetry.Tags.Status, statusTag);
         if (status != RunStatus.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, error?.Message);
-        BatonTelemetry.RunsEnded.Add(1, new KeyValuePair<string, object?>(BatonTelemetry.Tags.Status, status.ToString()));
+        BatonTelemetry.RunsEnded.Add(1, new KeyValuePair<string, object?>(BatonTelemetry.Tags.Status, statusTag));
         Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, output, error));
         Events.Complete();
         return new RunResult(RunId, status, output, error, Usage, StepCount);

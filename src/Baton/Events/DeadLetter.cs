@@ -6,4 +6,8 @@ namespace Baton;
 /// <param name="Error">The last failure.</param>
 /// <param name="Attempts">Deliveries tried.</param>
 /// <param name="Timestamp">When it was dead-lettered.</param>
-public sealed record DeadLetter(Message Message, string Subscriber, StepError Error, int Attempts, DateTimeOffset Timestamp);
+/// <param name="RunId">
+/// For a workflow or agent subscriber, the run the event started: it holds every step that
+/// completed, so it can be inspected and resumed (<see cref="BatonRuntime.ResumeAsync"/>).
+/// </param>
+public sealed record DeadLetter(Message Message, string Subscriber, StepError Error, int Attempts, DateTimeOffset Timestamp, string? RunId = null);

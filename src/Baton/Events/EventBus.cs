@@ -1,13 +1,29 @@
+using System.Diagnostics;
+using Baton.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Baton;
 
 /// <summary>
-/// Topics and subscriptions shared by the runs of a runtime. Each subscriber has a bounded
-/// queue: a publisher waits while a matching subscriber's queue is full (back-pressure), and
-/// each subscriber receives its events in publication order. A delivery that keeps failing is
-/// retried by policy, then put in the dead-letter queue; it never blocks the subscriber for good.
+/// Topics and subscriptions shared by the runs of a runtime. Subscribers are handlers, agents
+/// and workflows; an agent or workflow subscriber starts a run per event, with the event's
+/// payload as input (and the publishing run as its parent).
 /// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><b>Back-pressure.</b> Each subscriber has a bounded queue: a publisher waits while a
+/// matching subscriber's queue is full, and can give up through its cancellation token.</item>
+/// <item><b>Ordering.</b> Each subscriber receives its events one at a time, in the order they
+/// were published to it; different subscribers progress independently.</item>
+/// <item><b>Failures.</b> A delivery that fails is retried by policy, with backoff on the
+/// runtime's clock, then put in the dead-letter queue; the events behind it go on.</item>
+/// <item><b>Not durable.</b> Queues live in memory: events still queued when the bus stops are
+/// dropped. A step's publications are made after the step commits.</item>
+/// <item><b>Cycles.</b> A subscriber that publishes to its own topics (directly or through others)
+/// can wait on its own full queue forever; give such loops enough capacity, or publish from
+/// outside the delivery.</item>
+/// </list>
+/// </remarks>
 public sealed class EventBus : IAsyncDisposable, IDisposable
 {
     private readonly BatonRuntime _runtime;
@@ -15,14 +31,19 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly LinkedList<DeadLetter> _deadLetters = new();
+    private readonly HashSet<Subscription> _consuming = [];
     private Subscription[] _subscriptions = [];
     private long _pending;
     private TaskCompletionSource? _idle;
+    private bool _stopped;
+    private TaskCompletionSource? _disposed;
 
     internal EventBus(BatonRuntime runtime, EventBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1, nameof(options.QueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.DeadLetterCapacity, nameof(options.DeadLetterCapacity));
+        ArgumentNullException.ThrowIfNull(options.DeliveryRetry, nameof(options.DeliveryRetry));
         _runtime = runtime;
         _options = options;
     }
@@ -30,7 +51,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     /// <summary>Current subscriptions, in the order they were made.</summary>
     public IReadOnlyList<Subscription> Subscriptions => Volatile.Read(ref _subscriptions);
 
-    /// <summary>Events that could not be delivered, oldest first.</summary>
+    /// <summary>Events that could not be delivered, oldest first (at most <see cref="EventBusOptions.DeadLetterCapacity"/>).</summary>
     public IReadOnlyList<DeadLetter> DeadLetters
     {
         get
@@ -42,88 +63,133 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     internal TimeProvider TimeProvider => _runtime.TimeProvider;
 
     /// <summary>Calls <paramref name="handler"/> for each event whose topic matches <paramref name="pattern"/>.</summary>
+    /// <param name="pattern">An exact topic or a wildcard pattern (see <see cref="TopicPattern"/>).</param>
+    /// <param name="name">The subscriber's name in dead letters, logs and traces.</param>
+    /// <param name="handler">Handles one event; throwing fails the delivery (see <see cref="ErrorClassifier"/>). Its token is cancelled when the bus stops.</param>
+    /// <param name="options">Queue capacity and retry policy; the bus's defaults otherwise.</param>
+    /// <exception cref="ArgumentException">The pattern is malformed.</exception>
     public Subscription Subscribe(string pattern, string name, Func<Message, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return Add(pattern, options?.Name ?? name, options, async (message, ct) =>
+        return Add(pattern, options?.Name ?? name, options, async (delivery, ct) =>
         {
-            await handler(message, ct).ConfigureAwait(false);
+            await handler(delivery.Message, ct).ConfigureAwait(false);
             return null;
         });
     }
 
-    /// <summary>Starts a run of <paramref name="workflow"/> for each matching event, with the event's payload as input; the delivery succeeds when the run does.</summary>
+    /// <summary>
+    /// Starts a run of <paramref name="workflow"/> for each matching event, with the event's payload
+    /// as input and the publishing run (if any) as its parent. The delivery succeeds when the run
+    /// succeeds (or waits for input); a failed run fails it, and a retry resumes that same run, so
+    /// its completed steps do not run again. A dead letter names the run.
+    /// </summary>
     public Subscription Subscribe(string pattern, Workflow workflow, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        return Add(pattern, options?.Name ?? workflow.Name, options, async (message, ct) =>
-        {
-            var result = await _runtime.RunAsync(workflow, message.Payload, new RunOptions { ParentRunId = message.RunId }, ct).ConfigureAwait(false);
-            return result.Status switch
-            {
-                RunStatus.Succeeded => null,
-                RunStatus.Cancelled when ct.IsCancellationRequested => throw new OperationCanceledException(ct),
-                _ => result.Error ?? new StepError(ErrorKind.Recoverable, $"run {result.RunId} ended {result.Status}"),
-            };
-        });
+        return Add(pattern, options?.Name ?? workflow.Name, options, (delivery, ct) => DeliverToWorkflowAsync(workflow, delivery, ct));
     }
 
-    /// <summary>Runs <paramref name="agent"/> (as a one-step workflow, journaled) for each matching event.</summary>
+    /// <summary>Runs <paramref name="agent"/> (as a one-step workflow named after it, journaled) for each matching event.</summary>
     public Subscription Subscribe(string pattern, IAgent agent, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         return Subscribe(pattern, new WorkflowBuilder(agent.Name).AddStep(agent).Build(), options);
     }
 
-    /// <summary>Publishes an event; returns once every matching subscriber has it queued (waiting while a queue is full).</summary>
+    /// <summary>Publishes an event on <paramref name="topic"/>; see <see cref="PublishAsync(Message, CancellationToken)"/>.</summary>
     public ValueTask PublishAsync(string topic, Payload data, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        TopicPattern.ValidateTopic(topic);
         return PublishAsync(new Message { Topic = topic, Payload = data ?? Payload.Empty, Timestamp = TimeProvider.GetUtcNow() }, cancellationToken);
     }
 
-    /// <summary>Publishes a message on its topic.</summary>
+    /// <summary>
+    /// Publishes a message on its topic. Returns once every matching subscriber has it queued,
+    /// waiting while a queue is full (back-pressure); cancelling stops the wait, and subscribers
+    /// not yet reached do not get the event.
+    /// </summary>
+    /// <exception cref="ArgumentException">The message has no topic, or a malformed one.</exception>
+    /// <exception cref="ObjectDisposedException">The bus has stopped.</exception>
     public async ValueTask PublishAsync(Message message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Topic is null) throw new ArgumentException("a published message needs a topic", nameof(message));
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        foreach (var subscription in Volatile.Read(ref _subscriptions))
+        var topic = message.Topic ?? throw new ArgumentException("a published message needs a topic", nameof(message));
+        TopicPattern.ValidateTopic(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+        Subscription[] subscriptions;
+        lock (_lock)
         {
-            if (!TopicPattern.Matches(subscription.Pattern, message.Topic)) continue;
-            Interlocked.Increment(ref _pending);
-            try
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            subscriptions = _subscriptions;
+
+            // The publication itself is pending, so the bus is not idle halfway through it.
+            _pending++;
+        }
+
+        var parent = Activity.Current?.Context ?? default;
+        var queued = 0;
+        try
+        {
+            foreach (var subscription in subscriptions)
             {
-                await subscription.EnqueueAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
+                if (!subscription.Matches(topic)) continue;
+                lock (_lock) _pending++;
+                bool accepted;
+                try
+                {
+                    accepted = await subscription.EnqueueAsync(new EventDelivery(message, parent), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    Settled();
+                    throw;
+                }
+
+                if (accepted)
+                {
+                    queued++;
+                    continue;
+                }
+
+                // Its queue closed: the subscriber left (skip it), or the bus stopped.
                 Settled();
-                throw;
+                lock (_lock) ObjectDisposedException.ThrowIf(_stopped, this);
             }
         }
+        finally
+        {
+            Settled();
+        }
+
+        BatonTelemetry.EventPublished(topic, queued);
     }
 
-    /// <summary>Completes when every published event has been delivered or dead-lettered.</summary>
+    /// <summary>
+    /// Completes when every event published so far — and every event their deliveries published
+    /// in turn — has been delivered or dead-lettered (or dropped by a stop).
+    /// </summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            if (Interlocked.Read(ref _pending) == 0) return Task.CompletedTask;
+            if (_pending == 0) return Task.CompletedTask;
             _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _idle.Task.WaitAsync(cancellationToken);
         }
     }
 
+    /// <summary>One delivery (or publication) is done; wakes the idle waiters when none is left.</summary>
     internal void Settled()
     {
-        if (Interlocked.Decrement(ref _pending) != 0) return;
-        TaskCompletionSource? idle;
+        TaskCompletionSource? idle = null;
         lock (_lock)
         {
-            if (Interlocked.Read(ref _pending) != 0) return;
-            idle = _idle;
-            _idle = null;
+            if (--_pending == 0)
+            {
+                idle = _idle;
+                _idle = null;
+            }
         }
 
         idle?.TrySetResult();
@@ -142,40 +208,112 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
 
     internal void Remove(Subscription subscription)
     {
-        lock (_lock) _subscriptions = _subscriptions.Where(s => s != subscription).ToArray();
+        lock (_lock) _subscriptions = [.. _subscriptions.Where(s => s != subscription)];
         subscription.Complete();
     }
 
-    private Subscription Add(string pattern, string name, SubscriptionOptions? options, Func<Message, CancellationToken, ValueTask<StepError?>> deliver)
+    internal void ConsumerEnded(Subscription subscription)
     {
-        TopicPattern.Validate(pattern);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var capacity = options?.QueueCapacity ?? _options.QueueCapacity;
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(options.QueueCapacity));
-        var subscription = new Subscription(this, name, pattern, capacity, options?.Retry ?? _options.DeliveryRetry, deliver);
-        lock (_lock) _subscriptions = [.. _subscriptions, subscription];
-        subscription.Start(_stopping.Token);
-        return subscription;
+        lock (_lock) _consuming.Remove(subscription);
     }
 
-    /// <summary>Stops every subscriber synchronously, for containers that dispose synchronously.</summary>
+    /// <summary>Stops every subscriber synchronously, for containers that dispose synchronously; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Stops every subscriber; events still queued are dropped.</summary>
+    /// <summary>Stops every subscriber, waiting for the deliveries in flight to observe their cancellation; events still queued are dropped.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested) return;
+        TaskCompletionSource? first = null;
+        Task disposal;
+        lock (_lock)
+        {
+            if (_disposed is null) _disposed = first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            disposal = _disposed.Task;
+        }
+
+        if (first is null)
+        {
+            await disposal.ConfigureAwait(false);
+            return;
+        }
+
+        Stop();
+        Task[] consumers;
+        lock (_lock) consumers = [.. _consuming.Select(s => s.Consumer)];
+        await Task.WhenAll(consumers).ConfigureAwait(false);
+        _stopping.Dispose();
+        first.SetResult();
+    }
+
+    /// <summary>Takes no more events or subscriptions and cancels the consumers; does not wait for them.</summary>
+    private void Stop()
+    {
         Subscription[] all;
         lock (_lock)
         {
+            if (_stopped) return;
+            _stopped = true;
             all = _subscriptions;
             _subscriptions = [];
         }
 
-        _stopping.Cancel();
+        // Close the queues before the consumers drop what is left, so nothing is queued after.
         foreach (var subscription in all) subscription.Complete();
-        await Task.WhenAll(all.Select(s => s.Consumer)).ConfigureAwait(false);
-        _stopping.Dispose();
+        _stopping.Cancel();
+    }
+
+    private Subscription Add(string pattern, string name, SubscriptionOptions? options, Func<EventDelivery, CancellationToken, ValueTask<StepError?>> deliver)
+    {
+        TopicPattern.Validate(pattern);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var capacity = options?.QueueCapacity ?? _options.QueueCapacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(SubscriptionOptions.QueueCapacity));
+        var subscription = new Subscription(this, name, pattern, capacity, options?.Retry ?? _options.DeliveryRetry, deliver);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            _subscriptions = [.. _subscriptions, subscription];
+            _consuming.Add(subscription);
+            subscription.Start(_stopping.Token);
+        }
+
+        return subscription;
+    }
+
+    private async ValueTask<StepError?> DeliverToWorkflowAsync(Workflow workflow, EventDelivery delivery, CancellationToken cancellationToken)
+    {
+        RunResult result;
+        try
+        {
+            if (delivery.RunId is { } runId)
+            {
+                // A retry continues the run this event started: its completed steps are not run
+                // again, and the failed step keeps its idempotency key.
+                var handle = await _runtime.ResumeAsync(runId, workflow, options: null, cancellationToken).ConfigureAwait(false);
+                result = await handle.Completion.ConfigureAwait(false);
+            }
+            else
+            {
+                var options = new RunOptions { ParentRunId = delivery.Message.RunId };
+                result = await _runtime.RunAsync(workflow, delivery.Message.Payload, options, cancellationToken).ConfigureAwait(false);
+
+                // A run that could not even start has nothing to resume.
+                if (result.Error?.Code != "start") delivery.RunId = result.RunId;
+            }
+        }
+        catch (ObjectDisposedException disposed) when (disposed.ObjectName == typeof(BatonRuntime).FullName)
+        {
+            // The runtime is shutting down and starts no more runs: stop taking events now rather
+            // than failing (and dead-lettering) every event still queued.
+            Stop();
+            throw new OperationCanceledException("the runtime is shutting down", disposed, _stopping.Token);
+        }
+
+        return result.Status switch
+        {
+            RunStatus.Succeeded or RunStatus.Waiting => null,
+            RunStatus.Cancelled when cancellationToken.IsCancellationRequested => throw new OperationCanceledException(cancellationToken),
+            _ => result.Error ?? new StepError(ErrorKind.Recoverable, $"run '{result.RunId}' ended {result.Status}"),
+        };
     }
 }

@@ -26,7 +26,7 @@ public sealed class StateMachineTests
 
         Assert.Equal("report on draft 3: solid", result.Output!.AsText());
         Assert.Equal(7, result.StepCount);
-        Assert.Contains("-- \"confidence #lt; 0.7\" -->", workflow.ToMermaid(), StringComparison.Ordinal);
+        Assert.Contains("-->|\"confidence #lt; 0.7\"|", workflow.ToMermaid(), StringComparison.Ordinal);
     }
 
     [Fact]
