@@ -15,6 +15,7 @@ internal sealed class RunExecution
     private readonly ConcurrencyGate _slots;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly Dictionary<string, JournalEntry>? _replay;
+    private readonly HashSet<string>? _published;
     private Random? _random;
     private readonly Lock _usageLock = new();
     private Usage _usage;
@@ -44,6 +45,8 @@ internal sealed class RunExecution
                 if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes, entry.Key);
                 _usage += entry.Usage;
             }
+
+            _published = journal.Where(e => e.Kind == JournalEntryKind.EventsPublished && e.Key is not null).Select(e => e.Key!).ToHashSet(StringComparer.Ordinal);
 
             // Mailboxes as the committed steps left them: every direct message delivered, then
             // the ones committed steps consumed removed (a receiver may commit before its sender).
@@ -201,6 +204,12 @@ internal sealed class RunExecution
 
                 entry = replayed;
                 next = entry.Next is null ? -1 : workflow.IndexOf(entry.Next);
+                if (entry.Messages is { Count: > 0 } outbox && !_published!.Contains(entry.Key!))
+                {
+                    // Committed, but the crash came before its events reached the bus: publish them now.
+                    await PublishAsync(entry.Key!, outbox, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (entry.Kind == JournalEntryKind.StepCompleted && Events.IsEnabled)
                 {
                     Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true));
@@ -252,7 +261,7 @@ internal sealed class RunExecution
                     if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
                     if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
                     if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
-                    if (committed.Messages is { Count: > 0 }) await PublishAsync(committed.Messages, cancellationToken).ConfigureAwait(false);
+                    if (committed.Messages is { Count: > 0 }) await PublishAsync(key, committed.Messages, cancellationToken).ConfigureAwait(false);
                     return (committed, next);
                 }
 
@@ -437,12 +446,23 @@ internal sealed class RunExecution
         return -1;
     }
 
-    private async ValueTask PublishAsync(IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// The step's outbox: publishes the events it committed, then journals that they went out, so a
+    /// resume publishes again only what a crash kept from the bus (at least once, with stable ids).
+    /// </summary>
+    private async ValueTask PublishAsync(string key, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
+        var any = false;
         foreach (var message in messages)
         {
             if (message.Topic is null) continue;
             await Runtime.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            any = true;
+        }
+
+        if (any)
+        {
+            await Runtime.Store.AppendAsync(RunId, new JournalEntry { Kind = JournalEntryKind.EventsPublished, Key = key, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

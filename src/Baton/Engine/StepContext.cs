@@ -175,18 +175,18 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentNullException.ThrowIfNull(data);
-        lock (this)
+        // Deterministic ids: an event published again after a crash carries the same id, so subscribers can deduplicate.
+        var number = Interlocked.Increment(ref _sent);
+        Buffer(new Message
         {
-            (_messages ??= []).Add(new Message
-            {
-                Topic = topic,
-                Payload = data,
-                Sender = stepId,
-                RunId = run.RunId,
-                CorrelationId = IdempotencyKey,
-                Timestamp = run.Time.GetUtcNow(),
-            });
-        }
+            Id = string.Concat(run.RunId, "/", key, "#", attempt.ToString(CultureInfo.InvariantCulture), ".", number.ToString(CultureInfo.InvariantCulture)),
+            Topic = topic,
+            Payload = data,
+            Sender = stepId,
+            RunId = run.RunId,
+            CorrelationId = IdempotencyKey,
+            Timestamp = run.Time.GetUtcNow(),
+        });
     }
 
     public void Report(string name, Payload? data = null)

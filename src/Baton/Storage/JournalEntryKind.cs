@@ -20,4 +20,10 @@ public enum JournalEntryKind
 
     /// <summary>The run was cancelled.</summary>
     RunCancelled,
+
+    /// <summary>
+    /// The events a completed step published on topics reached the event bus (the step's outbox
+    /// is done); a step completed without this marker publishes its events again on resume.
+    /// </summary>
+    EventsPublished,
 }
