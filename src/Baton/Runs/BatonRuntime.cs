@@ -26,6 +26,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         Services = options.Services;
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
         Events = new EventBus(this, options.EventBus);
+        Humans = new HumanRequests(this);
     }
 
     /// <summary>Where journals live.</summary>
@@ -39,6 +40,9 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>Topics, subscriptions and dead letters shared by the runs of this runtime.</summary>
     public EventBus Events { get; }
+
+    /// <summary>Questions runs are waiting for people to answer, and the way to answer them.</summary>
+    public HumanRequests Humans { get; }
 
     /// <summary>Host services, when set.</summary>
     public IServiceProvider? Services { get; }

@@ -20,6 +20,9 @@ public sealed record StepCompletedEvent(string RunId, DateTimeOffset Timestamp, 
 /// <summary>A step failed after its retries; the run follows its error route or fails.</summary>
 public sealed record StepFailedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, StepError Error, int Attempts) : RunEvent(RunId, Timestamp);
 
+/// <summary>A step asked a person and waits for the answer; the run is <see cref="RunStatus.Waiting"/> until it comes (see <see cref="BatonRuntime.Humans"/>).</summary>
+public sealed record StepWaitingForHumanEvent(string RunId, DateTimeOffset Timestamp, string Key, HumanRequest Request) : RunEvent(RunId, Timestamp);
+
 /// <summary>An event an agent reported through <see cref="IStepContext.Report"/>.</summary>
 public sealed record CustomRunEvent(string RunId, DateTimeOffset Timestamp, string Key, string Name, Payload? Data) : RunEvent(RunId, Timestamp);
 
