@@ -1,6 +1,6 @@
 using Baton.Samples;
 
-// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|all]
+// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|all]
 var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pipeline"] = PipelineSample.RunAsync,
@@ -8,6 +8,7 @@ var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringC
     ["manager"] = ManagerSample.RunAsync,
     ["inbox"] = InboxSample.RunAsync,
     ["research-loop"] = ResearchLoopSample.RunAsync,
+    ["research-panel"] = ResearchPanelSample.RunAsync,
 };
 
 var name = args.Length > 0 ? args[0] : "all";
