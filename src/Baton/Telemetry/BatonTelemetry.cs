@@ -35,6 +35,8 @@ public static class BatonTelemetry
     internal static readonly Counter<long> EventsDelivered = Meter.CreateCounter<long>("baton.events.delivered", description: "Events a subscriber handled, by subscriber");
     internal static readonly Counter<long> EventsDeadLettered = Meter.CreateCounter<long>("baton.events.dead_lettered", description: "Events a subscriber failed after its retries, by subscriber");
     internal static readonly Counter<long> EventRetries = Meter.CreateCounter<long>("baton.events.retries", description: "Event deliveries retried, by subscriber");
+    internal static readonly Histogram<double> ResourceWait = Meter.CreateHistogram<double>("baton.resource.wait", unit: "ms", description: "Time a call waited for its resource's quota, by resource (0 when a permit was free)");
+    internal static readonly Counter<long> ResourceRejections = Meter.CreateCounter<long>("baton.resource.rejections", description: "Calls a resource turned away, by resource and error.type: quota_wait (waited too long) or circuit_open");
 
     /// <summary>Tag names on spans and metrics.</summary>
     public static class Tags
@@ -80,6 +82,12 @@ public static class BatonTelemetry
 
         /// <summary>The run that published the event, when a run did.</summary>
         public const string PublisherRunId = "baton.publisher.run.id";
+
+        /// <summary>The resource a call drew on.</summary>
+        public const string Resource = "baton.resource";
+
+        /// <summary>Why a call was turned away (OpenTelemetry convention): <c>quota_wait</c>, <c>circuit_open</c>.</summary>
+        public const string ErrorType = "error.type";
     }
 
     internal static Activity? StartRun(string runId, string workflow, bool resumed)
