@@ -325,7 +325,9 @@ internal sealed class RunExecution
             if (holdsSlot) await _slots.EnterAsync(token).ConfigureAwait(false);
             try
             {
-                return await step.ExecuteAsync(context, token).ConfigureAwait(false);
+                return step.Resource is null
+                    ? await step.ExecuteAsync(context, token).ConfigureAwait(false)
+                    : await StepResources.ExecuteAsync(this, step, context, token, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -22,6 +22,16 @@ public abstract class Step
     /// <summary>How long one attempt may take; a timed-out attempt is a transient error.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// The named resource (see <see cref="BatonRuntime.Resources"/>) the step's agent call draws
+    /// on: the call waits for the resource's quotas and goes through its circuit breaker. Only
+    /// agent steps take one. A name the runtime does not have is refused when a run starts.
+    /// </summary>
+    public string? Resource { get; init; }
+
+    /// <summary>When the step waits for its <see cref="Resource"/>: higher priorities are served first, in arrival order among equals. 0 by default.</summary>
+    public int Priority { get; init; }
+
     /// <summary>The agent's name, for agent steps.</summary>
     public virtual string? AgentName => null;
 

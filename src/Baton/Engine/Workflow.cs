@@ -60,6 +60,9 @@ public sealed class Workflow
     /// <summary>Reducers declared here and in every nested workflow; the nearest declaration wins.</summary>
     internal IReadOnlyDictionary<string, StateReducer> AllStateReducers => field ??= CollectReducers(this);
 
+    /// <summary>Steps here and in every nested workflow that draw on a resource, with its name; checked when a run starts.</summary>
+    internal IReadOnlyList<(string StepId, string Resource)> ResourceUses => field ??= ResourceRegistry.CollectUses(this);
+
     /// <summary>Limits this workflow asks for; null to use the runtime's.</summary>
     public RunLimits? Limits { get; }
 

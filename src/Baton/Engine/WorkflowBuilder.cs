@@ -41,9 +41,9 @@ public sealed class WorkflowBuilder
         return this;
     }
 
-    /// <summary>Adds a step that calls <paramref name="agent"/>.</summary>
-    public WorkflowBuilder AddStep(IAgent agent, string? id = null, RetryPolicy? retry = null, TimeSpan? timeout = null) =>
-        AddStep(new AgentStep(agent, id) { Retry = retry, Timeout = timeout });
+    /// <summary>Adds a step that calls <paramref name="agent"/>, drawing on the named <paramref name="resource"/> when given.</summary>
+    public WorkflowBuilder AddStep(IAgent agent, string? id = null, RetryPolicy? retry = null, TimeSpan? timeout = null, string? resource = null) =>
+        AddStep(new AgentStep(agent, id) { Retry = retry, Timeout = timeout, Resource = resource });
 
     /// <summary>Adds a transition; conditional edges are tried in the order added, the first that holds is taken.</summary>
     public WorkflowBuilder AddEdge(string from, string to, EdgeCondition? condition = null, string? label = null)
@@ -107,6 +107,7 @@ public sealed class WorkflowBuilder
         foreach (var step in _steps)
         {
             if (!ids.Add(step.Id)) problems.Add($"step id '{step.Id}' is used twice");
+            if (step.Resource is not null && step.IsComposite) problems.Add($"step '{step.Id}' runs child steps and cannot draw on resource '{step.Resource}' itself: set it on the agent steps inside");
         }
 
         var entry = _entry ?? _steps.FirstOrDefault()?.Id;

@@ -21,9 +21,9 @@ public sealed class SequentialBuilder
         return builder.Build();
     }
 
-    /// <summary>Adds an agent at the end of the chain.</summary>
-    public SequentialBuilder Then(IAgent agent, string? id = null, RetryPolicy? retry = null, TimeSpan? timeout = null) =>
-        Then(new AgentStep(agent, id) { Retry = retry, Timeout = timeout });
+    /// <summary>Adds an agent at the end of the chain, drawing on the named <paramref name="resource"/> when given.</summary>
+    public SequentialBuilder Then(IAgent agent, string? id = null, RetryPolicy? retry = null, TimeSpan? timeout = null, string? resource = null) =>
+        Then(new AgentStep(agent, id) { Retry = retry, Timeout = timeout, Resource = resource });
 
     /// <summary>Adds any step (a parallel step, a nested workflow...) at the end of the chain.</summary>
     public SequentialBuilder Then(Step step)

@@ -15,9 +15,9 @@ public sealed class StateMachineBuilder
     /// <summary>Starts a state machine called <paramref name="name"/>; the first state added is the start.</summary>
     public StateMachineBuilder(string name) => _builder = new WorkflowBuilder(name);
 
-    /// <summary>Adds a state whose step runs an agent.</summary>
-    public StateMachineBuilder State(string name, IAgent agent, RetryPolicy? retry = null, TimeSpan? timeout = null) =>
-        State(new AgentStep(agent, name) { Retry = retry, Timeout = timeout });
+    /// <summary>Adds a state whose step runs an agent, drawing on the named <paramref name="resource"/> when given.</summary>
+    public StateMachineBuilder State(string name, IAgent agent, RetryPolicy? retry = null, TimeSpan? timeout = null, string? resource = null) =>
+        State(new AgentStep(agent, name) { Retry = retry, Timeout = timeout, Resource = resource });
 
     /// <summary>Adds a state whose step is any step (its id names the state).</summary>
     public StateMachineBuilder State(Step step)

@@ -21,6 +21,9 @@ public sealed record BatonOptions
     /// <summary>Services agents may use through <see cref="IStepContext.Services"/>.</summary>
     public IServiceProvider? Services { get; init; }
 
+    /// <summary>Named resources (APIs with quotas and a circuit breaker) steps may draw on; more can be added through <see cref="BatonRuntime.Resources"/>.</summary>
+    public IReadOnlyDictionary<string, ResourceOptions>? Resources { get; init; }
+
     /// <summary>The event bus's settings.</summary>
     public EventBusOptions EventBus { get; init; } = new();
 }

@@ -27,6 +27,8 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
         Events = new EventBus(this, options.EventBus);
         Humans = new HumanRequests(this);
+        Resources = new ResourceRegistry(TimeProvider);
+        foreach (var (name, resource) in options.Resources ?? new Dictionary<string, ResourceOptions>()) Resources.Add(name, resource);
     }
 
     /// <summary>Where journals live.</summary>
@@ -43,6 +45,9 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>Questions runs are waiting for people to answer, and the way to answer them.</summary>
     public HumanRequests Humans { get; }
+
+    /// <summary>Named resources with quotas and circuit breakers that steps draw on (<see cref="Step.Resource"/>).</summary>
+    public ResourceRegistry Resources { get; }
 
     /// <summary>Host services, when set.</summary>
     public IServiceProvider? Services { get; }
@@ -129,6 +134,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         runId ??= options?.RunId ?? RunIds.New(TimeProvider.GetUtcNow());
         var limits = options?.Limits ?? workflow.Limits ?? Limits;
         limits.Validate();
+        Resources.Validate(workflow);
         var execution = new RunExecution(this, workflow, runId, limits, journal, recordEvents);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
         var handle = new RunHandle(runId, execution.Events, cts);
@@ -191,6 +197,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         var running = _active.Values.Select(h => h.Completion).Where(t => t is not null).ToArray();
         await Task.WhenAll(running).ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);
+        Resources.Dispose();
         _shutdown.Dispose();
     }
 }

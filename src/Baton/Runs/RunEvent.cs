@@ -11,6 +11,13 @@ public sealed record RunStartedEvent(string RunId, DateTimeOffset Timestamp, str
 /// <summary>A step's attempt started. <c>Key</c> in step events is the step's position in the run, unique per activation.</summary>
 public sealed record StepStartedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, string? Agent, int Attempt) : RunEvent(RunId, Timestamp);
 
+/// <summary>
+/// A step's attempt waited <paramref name="Waited"/> for a quota of <paramref name="Resource"/>
+/// and now starts its call; emitted only when it had to wait (a wait that ends in failure is the
+/// attempt's error, coded <c>quota_wait</c>).
+/// </summary>
+public sealed record StepWaitedForResourceEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, string Resource, TimeSpan Waited) : RunEvent(RunId, Timestamp);
+
 /// <summary>A step's attempt failed and will be tried again after <paramref name="Delay"/>.</summary>
 public sealed record StepRetryingEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, int Attempt, TimeSpan Delay, StepError Error) : RunEvent(RunId, Timestamp);
 
