@@ -176,6 +176,8 @@ public sealed class Resource : IDisposable
         }
         finally
         {
+            // The lease may stay in a window for a minute: it must not keep the caller's token source alive.
+            lease.CallerToken = default;
             Release(lease);
         }
     }

@@ -189,7 +189,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
     /// <summary>Disposes synchronously, for containers that dispose synchronously; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Cancels runs still executing, waits for them to end, and stops the event bus.</summary>
+    /// <summary>Cancels runs still executing, waits for them to end, and stops the event bus and the resources.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_shutdown.IsCancellationRequested) return;

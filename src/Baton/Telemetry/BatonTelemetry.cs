@@ -5,7 +5,8 @@ namespace Baton.Telemetry;
 
 /// <summary>
 /// The <see cref="ActivitySource"/> and <see cref="Meter"/> named <c>Baton</c>: a span per run,
-/// per step and per event delivery, and counters for runs, steps, retries and events. Listen
+/// per step and per event delivery, counters for runs, steps, retries and events, and the wait and
+/// rejections of resources (<c>baton.resource.wait</c>, <c>baton.resource.rejections</c>). Listen
 /// with OpenTelemetry's <c>AddSource("Baton")</c> and <c>AddMeter("Baton")</c>.
 /// </summary>
 /// <remarks>

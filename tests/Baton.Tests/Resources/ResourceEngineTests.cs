@@ -161,6 +161,29 @@ public sealed class ResourceEngineTests
     }
 
     [Fact]
+    public async Task Cancelling_a_run_takes_its_waiting_step_out_of_the_queue()
+    {
+        var time = new FakeTime();
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
+        var openai = runtime.Resources.Add("openai", new ResourceOptions { RequestsPerMinute = 1 });
+        await openai.ExecuteAsync((_, _) => ValueTask.FromResult(0));
+        using var script = new AgentScript();
+        var never = script.Agent("never");
+
+        var run = runtime.Start(OneStep("ask", never, "openai"), "q", NoDeadline);
+        // The window's timer and the step's maximum-wait timer.
+        await time.WaitForPendingTimersAsync(2);
+        Assert.Equal(1, openai.GetStatistics().Waiting);
+        run.Cancel();
+        var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal(0, openai.GetStatistics().Waiting);
+        time.Advance(Minute);
+        Assert.Equal(0, openai.GetStatistics().RequestsInWindow);
+    }
+
+    [Fact]
     public async Task A_step_naming_an_unknown_resource_is_refused_when_the_run_starts()
     {
         await using var runtime = new BatonRuntime(new BatonOptions
