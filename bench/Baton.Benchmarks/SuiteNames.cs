@@ -12,6 +12,7 @@ public static class SuiteNames
         ["delayed"] = nameof(DelayedFanOutSuite),
         ["loop"] = nameof(LoopSuite),
         ["uneven"] = nameof(UnevenBranchesSuite),
+        ["quota"] = nameof(QuotaSuite),
     };
 
     /// <summary>The suite class a short name stands for; an unknown name is taken as a class name.</summary>
