@@ -3,6 +3,7 @@ namespace Baton.Samples;
 /// <summary>
 /// Three researchers work at once and share findings through the run's shared state; each reads
 /// what the others found before concluding; they disagree; a confidence-weighted vote settles it.
+/// Their searches draw on one API quota (two calls at once, 60 a minute), so one of them waits.
 /// </summary>
 public static class ResearchPanelSample
 {
@@ -10,16 +11,17 @@ public static class ResearchPanelSample
     {
         const int panelSize = 3;
 
-        // A researcher is two steps: share a finding (it commits, so the others see it), then
-        // conclude once every finding of the panel is in, weighing what the others found.
+        // A researcher is two steps: search and share a finding (it commits, so the others see it),
+        // then conclude once every finding of the panel is in, weighing what the others found.
         static Workflow Researcher(string name, string finding, Func<string[], (string Verdict, double Confidence)> conclude) =>
-            SequentialBuilder.Create(name,
-                Agent.Create($"{name}-share", (question, context) =>
+            new SequentialBuilder(name)
+                .Then(Agent.Create($"{name}-search", async (question, context, ct) =>
                 {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), context.TimeProvider, ct); // the search API call
                     context.SetState("findings", $"{name}: {finding}");
                     return AgentResult.Success(question);
-                }),
-                Agent.Create($"{name}-conclude", async (question, context, ct) =>
+                }), resource: "search-api")
+                .Then(Agent.Create($"{name}-conclude", async (question, context, ct) =>
                 {
                     await foreach (var change in context.WatchState("findings", ct))
                     {
@@ -31,7 +33,8 @@ public static class ResearchPanelSample
                     }
 
                     throw new OperationCanceledException(ct);
-                }));
+                }))
+                .Build();
 
         var panel = new WorkflowBuilder("research-panel")
             .DeclareState("findings", StateReducer.Append)
@@ -48,7 +51,10 @@ public static class ResearchPanelSample
             .AddEdge("vote", "report")
             .Build();
 
-        await using var runtime = new BatonRuntime();
+        await using var runtime = new BatonRuntime(new BatonOptions
+        {
+            Resources = new Dictionary<string, ResourceOptions> { ["search-api"] = new() { MaxConcurrency = 2, RequestsPerMinute = 60 } },
+        });
         var result = await RunPrinter.RunAsync(runtime, panel, "Should we adopt AI agents this year?", "panel-1", cancellationToken);
         return result.IsSuccess ? 0 : 1;
     }

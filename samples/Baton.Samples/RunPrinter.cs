@@ -24,6 +24,7 @@ internal static class RunPrinter
         StepCompletedEvent step => $"  {step.Key,-34} -> {OneLine(step.Output)}",
         StepRetryingEvent retry => $"  {retry.Key,-34} attempt {retry.Attempt} failed ({retry.Error.Kind}: {retry.Error.Message}), retrying in {retry.Delay.TotalMilliseconds:0} ms",
         StepFailedEvent failed => $"  {failed.Key,-34} failed after {failed.Attempts} attempt(s): {failed.Error.Kind}: {failed.Error.Message}",
+        StepWaitedForResourceEvent waited => $"  {waited.Key,-34} waited {waited.Waited.TotalMilliseconds:0} ms for {waited.Resource}",
         CustomRunEvent custom => $"  {custom.Key,-34} reports {custom.Name}: {custom.Data}",
         RunEndedEvent ended => $"run {ended.Status.ToString().ToLowerInvariant()}",
         _ => null, // StepStartedEvent: the completion line says enough here
