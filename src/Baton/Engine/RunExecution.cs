@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Baton.Storage;
@@ -14,8 +15,8 @@ internal sealed class RunExecution
 {
     private readonly ConcurrencyGate _slots;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
-    private readonly Dictionary<string, JournalEntry>? _replay;
-    private readonly HashSet<string>? _published;
+    private ConcurrentDictionary<string, JournalEntry>? _replay;
+    private ConcurrentDictionary<string, bool>? _published;
     private Random? _random;
     private readonly Lock _usageLock = new();
     private Usage _usage;
@@ -34,7 +35,7 @@ internal sealed class RunExecution
         Events = new RunEventLog(recordEvents);
         if (journal is not null)
         {
-            _replay = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+            _replay = new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal);
             foreach (var entry in journal)
             {
                 // A failure with no error route ended the previous execution; resuming gives that step another chance.
@@ -46,7 +47,9 @@ internal sealed class RunExecution
                 _usage += entry.Usage;
             }
 
-            _published = journal.Where(e => e.Kind == JournalEntryKind.EventsPublished && e.Key is not null).Select(e => e.Key!).ToHashSet(StringComparer.Ordinal);
+            _published = new ConcurrentDictionary<string, bool>(
+                journal.Where(e => e.Kind == JournalEntryKind.EventsPublished && e.Key is not null).Select(e => KeyValuePair.Create(e.Key!, true)),
+                StringComparer.Ordinal);
 
             // Mailboxes as the committed steps left them: every direct message delivered, then
             // the ones committed steps consumed removed (a receiver may commit before its sender).
@@ -204,7 +207,7 @@ internal sealed class RunExecution
 
                 entry = replayed;
                 next = entry.Next is null ? -1 : workflow.IndexOf(entry.Next);
-                if (entry.Messages is { Count: > 0 } outbox && !_published!.Contains(entry.Key!))
+                if (entry.Messages is { Count: > 0 } outbox && !_published!.ContainsKey(entry.Key!))
                 {
                     // Committed, but the crash came before its events reached the bus: publish them now.
                     await PublishAsync(entry.Key!, outbox, cancellationToken).ConfigureAwait(false);
@@ -281,6 +284,7 @@ internal sealed class RunExecution
                 activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { [BatonTelemetry.Tags.Attempt] = attempt, ["error.message"] = error.Message }));
                 if (BatonTelemetry.StepRetries.Enabled) BatonTelemetry.StepRetries.Add(1);
                 await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
+                if (step.IsComposite) await ReplayChildrenAsync(key).ConfigureAwait(false);
                 continue;
             }
 
@@ -307,24 +311,49 @@ internal sealed class RunExecution
         }
     }
 
+    /// <summary>
+    /// Before a composite step tries again, its children that completed are set to replay, as on
+    /// resume: the retry re-runs what failed, not what is done (nor applies its state twice).
+    /// </summary>
+    private async ValueTask ReplayChildrenAsync(string key)
+    {
+        var prefix = key + "/";
+        var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        // The published-events set first: a replayed child must find its marker, or it would publish again.
+        Interlocked.CompareExchange(ref _published, new ConcurrentDictionary<string, bool>(StringComparer.Ordinal), null);
+        foreach (var entry in journal)
+        {
+            if (entry.Kind == JournalEntryKind.EventsPublished && entry.Key is { } published) _published[published] = true;
+        }
+
+        Interlocked.CompareExchange(ref _replay, new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal), null);
+        foreach (var entry in journal)
+        {
+            if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is not { } childKey || !childKey.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            _replay[childKey[..childKey.LastIndexOf(':')]] = entry;
+        }
+    }
+
     private async ValueTask<AgentResult> AttemptAsync(Step step, string key, Payload input, StepContext context, CancellationToken cancellationToken)
     {
         CancellationTokenSource? timeoutSource = null;
         CancellationTokenRegistration link = default;
         var token = cancellationToken;
-        if (step.Timeout is { } timeout)
-        {
-            timeoutSource = new CancellationTokenSource(timeout, Time);
-            link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
-            token = timeoutSource.Token;
-        }
-
         var holdsSlot = !step.IsComposite;
         try
         {
-            if (holdsSlot) await _slots.EnterAsync(token).ConfigureAwait(false);
+            // Waiting for a slot behind MaxParallel is the run's business, not the step's: the
+            // step's timeout starts once it may run (the run's deadline bounds the wait).
+            if (holdsSlot) await _slots.EnterAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (step.Timeout is { } timeout)
+                {
+                    timeoutSource = new CancellationTokenSource(timeout, Time);
+                    link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeoutSource);
+                    token = timeoutSource.Token;
+                }
+
                 return step.Resource is null
                     ? await step.ExecuteAsync(context, token).ConfigureAwait(false)
                     : await StepResources.ExecuteAsync(this, step, context, token, cancellationToken).ConfigureAwait(false);

@@ -36,6 +36,16 @@ public sealed record RunLimits
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallel, 1, nameof(MaxParallel));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFanOut, 1, nameof(MaxFanOut));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPayloadBytes, 1, nameof(MaxPayloadBytes));
-        if (Timeout is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Timeout), "must be positive");
+        if (Timeout is { } t) CheckDuration(t, nameof(Timeout));
+    }
+
+    /// <summary>The longest time a timer can wait (uint.MaxValue - 1 milliseconds, about 49.7 days).</summary>
+    internal static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    internal static TimeSpan CheckDuration(TimeSpan duration, string name)
+    {
+        if (duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(name, duration, "must be positive");
+        if (duration > MaxTimer) throw new ArgumentOutOfRangeException(name, duration, $"must be at most {MaxTimer.TotalDays:0.#} days (a timer's limit); use null for no limit");
+        return duration;
     }
 }

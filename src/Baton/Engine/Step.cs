@@ -19,8 +19,13 @@ public abstract class Step
     /// <summary>How failures are retried; null for the default (transient errors, 3 attempts; composite steps are not retried).</summary>
     public RetryPolicy? Retry { get; init; }
 
-    /// <summary>How long one attempt may take; a timed-out attempt is a transient error.</summary>
-    public TimeSpan? Timeout { get; init; }
+    /// <summary>How long one attempt may take, from when it may run; a timed-out attempt is a transient error.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive, or longer than a timer can wait (about 49 days).</exception>
+    public TimeSpan? Timeout
+    {
+        get;
+        init => field = value is { } t ? RunLimits.CheckDuration(t, nameof(Timeout)) : null;
+    }
 
     /// <summary>
     /// The named resource (see <see cref="BatonRuntime.Resources"/>) the step's agent call draws

@@ -27,6 +27,7 @@ internal static class FanOut
         using var gate = maxParallel is { } max && max < branches.Count ? new SemaphoreSlim(max, max) : null;
         var results = new BranchResult[branches.Count];
         RunAbortedException? abort = null;
+        ExceptionDispatchInfo? unexpected = null;
         var pending = new ValueTask[branches.Count];
         // Branches that start at once share one clock read; gated ones read the clock when they get in.
         DateTimeOffset? now = gate is null ? run.Time.GetUtcNow() : null;
@@ -35,6 +36,7 @@ internal static class FanOut
 
         cancellationToken.ThrowIfCancellationRequested();
         if (abort is not null) ExceptionDispatchInfo.Throw(abort);
+        unexpected?.Throw();
         if (failureMode == BranchFailureMode.FailStep && Array.Find(results, r => r.Status == BranchStatus.Failed) is { } failed)
         {
             var partial = JsonPayloads.Object(results.Where(r => r.Status == BranchStatus.Succeeded).Select(r => new KeyValuePair<string, Payload?>(r.Name, r.Output)));
@@ -76,6 +78,14 @@ internal static class FanOut
             catch (OperationCanceledException) when (siblings.IsCancellationRequested)
             {
                 results[index] = new BranchResult(name, index, BranchStatus.Cancelled, null, null, null);
+            }
+            catch (Exception ex)
+            {
+                // A store failure or an engine bug: stop the siblings and rethrow once they have all
+                // ended, so no branch keeps running (and committing) after the run has failed.
+                Interlocked.CompareExchange(ref unexpected, ExceptionDispatchInfo.Capture(ex), null);
+                results[index] = new BranchResult(name, index, BranchStatus.Failed, null, null, null);
+                siblings.Cancel();
             }
             finally
             {
