@@ -528,6 +528,14 @@ internal sealed class RunExecution
     /// </summary>
     private async ValueTask<Payload> ScopePartialAsync(string prefix, string failedStep, StepError failure)
     {
+        var properties = await ScopeOutputsAsync(prefix).ConfigureAwait(false);
+        if (failure.Partial is { IsEmpty: false } own) properties[failedStep] = own;
+        return JsonPayloads.Object(properties);
+    }
+
+    /// <summary>The outputs of the steps a scope completed, by step id (the last, for a step that ran more than once).</summary>
+    internal async ValueTask<Dictionary<string, Payload?>> ScopeOutputsAsync(string prefix)
+    {
         var properties = new Dictionary<string, Payload?>(StringComparer.Ordinal);
         var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
         foreach (var entry in journal)
@@ -537,8 +545,7 @@ internal sealed class RunExecution
             properties[entry.StepId!] = entry.Payload;
         }
 
-        if (failure.Partial is { IsEmpty: false } own) properties[failedStep] = own;
-        return JsonPayloads.Object(properties);
+        return properties;
     }
 
     /// <summary>Every output the run committed: top-level steps by id, nested ones by their full key.</summary>

@@ -39,7 +39,22 @@ internal static class FanOut
         unexpected?.Throw();
         if (failureMode == BranchFailureMode.FailStep && Array.Find(results, r => r.Status == BranchStatus.Failed) is { } failed)
         {
-            var partial = JsonPayloads.Object(results.Where(r => r.Status == BranchStatus.Succeeded).Select(r => new KeyValuePair<string, Payload?>(r.Name, r.Output)));
+            // Nothing computed is lost: a finished branch gives its output; a failed or cancelled one
+            // gives the outputs of the steps it completed before it stopped.
+            var properties = new List<KeyValuePair<string, Payload?>>();
+            foreach (var result in results)
+            {
+                if (result.Status == BranchStatus.Succeeded)
+                {
+                    properties.Add(new(result.Name, result.Output));
+                    continue;
+                }
+
+                var done = await run.ScopeOutputsAsync(context.ChildPrefix(result.Name)).ConfigureAwait(false);
+                if (done.Count > 0) properties.Add(new(result.Name, JsonPayloads.Object(done)));
+            }
+
+            var partial = JsonPayloads.Object(properties);
             return AgentResult.Failure(failed.Error! with
             {
                 Message = $"branch '{failed.Name}' failed: {failed.Error!.Message}",
