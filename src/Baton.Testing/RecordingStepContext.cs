@@ -4,7 +4,8 @@ namespace Baton.Testing;
 
 /// <summary>
 /// An <see cref="IStepContext"/> for calling one agent in a unit test: it records state writes,
-/// publications and reports, and applies writes last-write-wins so later reads see them.
+/// publications, messages and reports. Like the engine, it shows the agent the state as it was
+/// before the step: <see cref="Commit"/> applies the writes (last write wins) for the next call.
 /// </summary>
 public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMessaging
 {
@@ -12,6 +13,8 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMe
     private readonly List<Message> _sent = [];
     private Func<Message, Payload>? _responder;
     private long _arrivals;
+    private int _committed;
+    private int _privateCommitted;
     private readonly Dictionary<string, Payload> _state = new(StringComparer.Ordinal);
     private readonly List<StateChange> _writes = [];
     private readonly List<Message> _published = [];
@@ -87,22 +90,31 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMe
     }
 
     /// <inheritdoc/>
-    public void SetState(string name, Payload value)
+    public void SetState(string name, Payload value) => _writes.Add(new StateChange(name, value));
+
+    /// <summary>
+    /// Applies the writes so far (last write wins), as the engine does when a step commits: until
+    /// then the agent reads the state as it was, exactly as in a run. Watchers see each write.
+    /// </summary>
+    public RecordingStepContext Commit()
     {
-        _writes.Add(new StateChange(name, value));
-        _state[name] = value;
-        foreach (var (watched, writer) in _watchers)
+        foreach (var write in _writes.Skip(_committed))
         {
-            if (watched == name) writer.TryWrite(new StateChanged(name, value, value, StepId));
+            _state[write.Name] = write.Value;
+            foreach (var (watched, writer) in _watchers)
+            {
+                if (watched == write.Name) writer.TryWrite(new StateChanged(write.Name, write.Value, write.Value, StepId));
+            }
         }
+
+        _committed = _writes.Count;
+        foreach (var write in _privateWrites.Skip(_privateCommitted)) _private[write.Name] = write.Value;
+        _privateCommitted = _privateWrites.Count;
+        return this;
     }
 
     /// <inheritdoc/>
-    public void SetPrivateState(string name, Payload value)
-    {
-        _privateWrites.Add(new StateChange(name, value));
-        _private[name] = value;
-    }
+    public void SetPrivateState(string name, Payload value) => _privateWrites.Add(new StateChange(name, value));
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<StateChanged> WatchState(string name, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

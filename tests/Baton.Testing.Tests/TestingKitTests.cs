@@ -56,7 +56,7 @@ public sealed class ScriptedAgentTests
 public sealed class RecordingStepContextTests
 {
     [Fact]
-    public async Task Records_what_an_agent_does_and_lets_it_read_its_own_writes()
+    public async Task Records_what_an_agent_does_and_shows_its_writes_only_after_commit_as_the_engine_does()
     {
         var agent = Agent.Create("note", (input, context, _) =>
         {
@@ -69,8 +69,9 @@ public sealed class RecordingStepContextTests
 
         var result = await agent.InvokeAsync("hello", context, CancellationToken.None);
 
-        Assert.Equal(42, result.Output.Get<int>());
+        Assert.Equal(41, result.Output.Get<int>()); // its own write is not visible before the step commits
         Assert.Equal("count", Assert.Single(context.Writes).Name);
+        Assert.Equal(42, context.Commit().State.Get<int>("count"));
         Assert.Equal(("notes.added", "hello"), (context.Published[0].Topic, context.Published[0].Payload.AsText()));
         Assert.Equal("progress", Assert.Single(context.Reports).Name);
     }

@@ -22,7 +22,7 @@ public interface IStepContext
     /// <summary>1 for the first attempt, 2 for the first retry, ...</summary>
     int Attempt { get; }
 
-    /// <summary>The run's shared state as committed before this step started.</summary>
+    /// <summary>The run's shared state as committed so far (not this step's own writes, which apply when it commits).</summary>
     IRunStateView State { get; }
 
     /// <summary>Writes a state variable; applied through the variable's reducer when the step commits.</summary>

@@ -45,6 +45,8 @@ public sealed record RetryPolicy
         var delay = Math.Min(exponential, MaxDelay.TotalMilliseconds);
         if (Jitter) delay *= 0.5 + (random.NextDouble() * 0.5);
         var computed = TimeSpan.FromMilliseconds(Math.Round(delay));
-        return retryAfter is { } asked && asked > computed ? asked : computed;
+        var delayFor = retryAfter is { } asked && asked > computed ? asked : computed;
+        // A timer cannot wait longer than ~49.7 days, nor less than nothing: a service asking for more is capped.
+        return delayFor < TimeSpan.Zero ? TimeSpan.Zero : delayFor > RunLimits.MaxTimer ? RunLimits.MaxTimer : delayFor;
     }
 }

@@ -173,7 +173,14 @@ internal sealed class RunExecution
     {
         var (run, source) = ((RunExecution, CancellationTokenSource))state!;
         run._deadlineHit = true;
-        source.Cancel();
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The run ended as the deadline fired.
+        }
     }
 
     /// <summary>Runs one workflow scope from its entry until no edge is taken; returns the last output.</summary>
@@ -502,7 +509,7 @@ internal sealed class RunExecution
         if (Interlocked.Increment(ref _steps) > Limits.MaxSteps)
         {
             throw new RunAbortedException(new StepError(ErrorKind.Fatal,
-                $"the run reached its limit of {Limits.MaxSteps} steps at step '{step.Id}' ({key}); raise limits.maxSteps if the loop is meant to run longer", step.Id) { Code = "step_limit" });
+                $"the run reached its limit of {Limits.MaxSteps} steps at step '{step.Id}' ({key}); raise RunLimits.MaxSteps (limits.maxSteps in a workflow file) if it is meant to run longer — every branch's steps count", step.Id) { Code = "step_limit" });
         }
     }
 

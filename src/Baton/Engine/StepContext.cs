@@ -9,6 +9,7 @@ namespace Baton;
 /// </summary>
 internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input, string agent) : IStepContext, IAgentMessaging
 {
+    private readonly Lock _lock = new();
     private PrivateStateView? _private;
     private List<StateChange>? _changes;
     private List<Message>? _messages;
@@ -44,7 +45,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     {
         get
         {
-            lock (this) return _received?.Select(r => r.Message.Id).ToArray();
+            lock (_lock) return _received?.Select(r => r.Message.Id).ToArray();
         }
     }
 
@@ -74,7 +75,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     internal void ReturnReceived()
     {
         List<(Message Message, long Order)>? received;
-        lock (this)
+        lock (_lock)
         {
             received = _received;
             _received = null;
@@ -94,7 +95,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     async ValueTask<Message> IAgentMessaging.ReceiveAsync(CancellationToken cancellationToken)
     {
         var item = await run.Messages.For(agent).TakeAsync(cancellationToken).ConfigureAwait(false);
-        lock (this) (_received ??= []).Add(item);
+        lock (_lock) (_received ??= []).Add(item);
         return item.Message;
     }
 
@@ -106,7 +107,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
             return false;
         }
 
-        lock (this) (_received ??= []).Add(item);
+        lock (_lock) (_received ??= []).Add(item);
         message = item.Message;
         return true;
     }
@@ -163,12 +164,12 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     private void Buffer(Message message)
     {
-        lock (this) (_messages ??= []).Add(message);
+        lock (_lock) (_messages ??= []).Add(message);
     }
 
     private void Write(StateChange change)
     {
-        lock (this) (_changes ??= []).Add(change);
+        lock (_lock) (_changes ??= []).Add(change);
     }
 
     public void Publish(string topic, Payload data)
