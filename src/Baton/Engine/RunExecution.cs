@@ -234,6 +234,12 @@ internal sealed class RunExecution
             if (entry.Kind == JournalEntryKind.StepFailed)
             {
                 var failure = entry.Error!;
+                if (failure.Partial is null && step.IsComposite)
+                {
+                    // A composite stopped from outside (its timeout) says nothing of its children: the journal does.
+                    failure = failure with { Partial = await ChildOutputsAsync(entry.Key!).ConfigureAwait(false) };
+                }
+
                 var partial = await ScopePartialAsync(prefix, step.Id, failure).ConfigureAwait(false);
                 if (next < 0) throw new StepFailedException(failure with { Partial = partial });
                 input = JsonPayloads.ErrorEnvelope(failure, partial);
@@ -538,6 +544,18 @@ internal sealed class RunExecution
         var properties = await ScopeOutputsAsync(prefix).ConfigureAwait(false);
         if (failure.Partial is { IsEmpty: false } own) properties[failedStep] = own;
         return JsonPayloads.Object(properties);
+    }
+
+    /// <summary>Every output committed under a composite step, by key relative to it (<c>branch/1:step</c>), or null when none.</summary>
+    private async ValueTask<Payload?> ChildOutputsAsync(string key)
+    {
+        var prefix = key + "/";
+        var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        var properties = journal
+            .Where(e => e.Kind == JournalEntryKind.StepCompleted && e.Key is { } k && k.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(e => new KeyValuePair<string, Payload?>(e.Key![prefix.Length..], e.Payload))
+            .ToList();
+        return properties.Count == 0 ? null : JsonPayloads.Object(properties);
     }
 
     /// <summary>The outputs of the steps a scope completed, by step id (the last, for a step that ran more than once).</summary>

@@ -28,6 +28,7 @@ internal static class FanOut
         var results = new BranchResult[branches.Count];
         RunAbortedException? abort = null;
         ExceptionDispatchInfo? unexpected = null;
+        var firstFailed = -1;
         var pending = new ValueTask[branches.Count];
         // Branches that start at once share one clock read; gated ones read the clock when they get in.
         DateTimeOffset? now = gate is null ? run.Time.GetUtcNow() : null;
@@ -37,8 +38,10 @@ internal static class FanOut
         cancellationToken.ThrowIfCancellationRequested();
         if (abort is not null) ExceptionDispatchInfo.Throw(abort);
         unexpected?.Throw();
-        if (failureMode == BranchFailureMode.FailStep && Array.Find(results, r => r.Status == BranchStatus.Failed) is { } failed)
+        if (failureMode == BranchFailureMode.FailStep && firstFailed >= 0)
         {
+            // The branch that failed first in time is the cause; siblings that failed once cancelled are not.
+            var failed = results[firstFailed];
             // Nothing computed is lost: a finished branch gives its output; a failed or cancelled one
             // gives the outputs of the steps it completed before it stopped.
             var properties = new List<KeyValuePair<string, Payload?>>();
@@ -81,8 +84,15 @@ internal static class FanOut
             }
             catch (StepFailedException failure)
             {
-                results[index] = new BranchResult(name, index, BranchStatus.Failed, null, null, failure.Error);
-                if (failureMode == BranchFailureMode.FailStep) siblings.Cancel();
+                // Under FailStep, a branch that fails after the siblings were cancelled (an agent that
+                // turned its cancellation into an error) was cancelled, not the cause.
+                var cancelled = failureMode == BranchFailureMode.FailStep && siblings.IsCancellationRequested;
+                results[index] = new BranchResult(name, index, cancelled ? BranchStatus.Cancelled : BranchStatus.Failed, null, null, failure.Error);
+                if (!cancelled)
+                {
+                    Interlocked.CompareExchange(ref firstFailed, index, -1);
+                    if (failureMode == BranchFailureMode.FailStep) siblings.Cancel();
+                }
             }
             catch (RunAbortedException aborted)
             {
