@@ -51,4 +51,11 @@ public sealed class WorkflowValidationTests
         var builder = new SequentialBuilder("p").Then(Agent.Identity("a")).OnError(Agent.Identity("h"));
         Assert.Equal(builder.Build().Steps.Count, builder.Build().Steps.Count);
     }
+
+    [Fact]
+    public void Branch_names_cannot_collide_with_journal_keys()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ParallelBuilder("p").Branch("a/b", SequentialBuilder.Create("x", Agent.Identity("x"))).BuildStep());
+        Assert.Contains("may not contain '/' or ':'", error.Message, StringComparison.Ordinal);
+    }
 }
