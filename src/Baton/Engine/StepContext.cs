@@ -146,11 +146,9 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     private Message NewMessage(string recipient, Payload content, int priority, string? replyTo)
     {
-        // Deterministic: the same step attempt sends the same ids again after a crash, so they are delivered once.
-        var number = Interlocked.Increment(ref _sent);
         return new Message
         {
-            Id = string.Concat(run.RunId, "/", key, "#", attempt.ToString(CultureInfo.InvariantCulture), ".", number.ToString(CultureInfo.InvariantCulture)),
+            Id = NextMessageId(),
             Sender = agent,
             Recipient = recipient,
             Payload = content,
@@ -160,6 +158,16 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
             CorrelationId = replyTo,
             Timestamp = run.Time.GetUtcNow(),
         };
+    }
+
+    /// <summary>
+    /// Deterministic: the same step attempt gives the same ids again after a crash, so a message is
+    /// delivered once and an event can be deduplicated by its subscribers.
+    /// </summary>
+    private string NextMessageId()
+    {
+        var number = Interlocked.Increment(ref _sent);
+        return string.Concat(run.RunId, "/", key, "#", attempt.ToString(CultureInfo.InvariantCulture), ".", number.ToString(CultureInfo.InvariantCulture));
     }
 
     private void Buffer(Message message)
@@ -176,11 +184,9 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
         ArgumentNullException.ThrowIfNull(data);
-        // Deterministic ids: an event published again after a crash carries the same id, so subscribers can deduplicate.
-        var number = Interlocked.Increment(ref _sent);
         Buffer(new Message
         {
-            Id = string.Concat(run.RunId, "/", key, "#", attempt.ToString(CultureInfo.InvariantCulture), ".", number.ToString(CultureInfo.InvariantCulture)),
+            Id = NextMessageId(),
             Topic = topic,
             Payload = data,
             Sender = stepId,

@@ -70,6 +70,13 @@ public sealed class Workflow
     public Step GetStep(string id) =>
         _index.TryGetValue(id, out var i) ? Steps[i] : throw new KeyNotFoundException($"workflow '{Name}' has no step '{id}'");
 
+    /// <summary>
+    /// The workflow an agent stands for inside a composite step: a workflow agent's own workflow,
+    /// else a one-step workflow named after the agent.
+    /// </summary>
+    internal static Workflow Of(IAgent agent) =>
+        agent is WorkflowAgent nested ? nested.Workflow : new WorkflowBuilder(agent.Name).AddStep(agent).Build();
+
     /// <summary>This workflow as an agent, so it can be a step of another workflow.</summary>
     public IAgent AsAgent() => new WorkflowAgent(this);
 

@@ -94,7 +94,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     public Subscription Subscribe(string pattern, IAgent agent, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        return Subscribe(pattern, new WorkflowBuilder(agent.Name).AddStep(agent).Build(), options);
+        return Subscribe(pattern, Workflow.Of(agent), options);
     }
 
     /// <summary>Publishes an event on <paramref name="topic"/>; see <see cref="PublishAsync(Message, CancellationToken)"/>.</summary>

@@ -73,7 +73,7 @@ public abstract class Merge
 
     private sealed class AgentMerge(IAgent agent) : Merge(agent.Name)
     {
-        private readonly Workflow _workflow = new WorkflowBuilder(agent.Name).AddStep(agent).Build();
+        private readonly Workflow _workflow = Workflow.Of(agent);
 
         internal override Workflow ChildWorkflow => _workflow;
 

@@ -24,7 +24,7 @@ public sealed class ParallelBuilder
     public ParallelBuilder Branch(IAgent agent, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        var workflow = agent is WorkflowAgent nested ? nested.Workflow : new WorkflowBuilder(agent.Name).AddStep(agent).Build();
+        var workflow = Workflow.Of(agent);
         return Branch(name ?? agent.Name, workflow);
     }
 
@@ -86,7 +86,7 @@ public sealed class ParallelBuilder
     {
         ArgumentNullException.ThrowIfNull(decomposer);
         ArgumentNullException.ThrowIfNull(worker);
-        var body = worker is WorkflowAgent nested ? nested.Workflow : new WorkflowBuilder(worker.Name).AddStep(worker).Build();
+        var body = Workflow.Of(worker);
         var builder = new WorkflowBuilder(name)
             .AddStep(decomposer, "decompose")
             .AddStep(new ForEachStep("foreach", body) { Merge = merge ?? Merge.List, MaxParallel = maxParallel })

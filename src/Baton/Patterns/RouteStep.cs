@@ -71,7 +71,6 @@ public sealed class RouteStep : Step
     internal override async ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var task = context.Input;
-        var usage = Usage.None;
         var classified = await context.RunChildAsync(_classifier, "classify", task, cancellationToken).ConfigureAwait(false);
         if (!classified.IsSuccess) return classified;
         var (choice, managerContext) = ReadChoice(classified.Output);
@@ -88,25 +87,23 @@ public sealed class RouteStep : Step
             var specialist = route.Specialists[attempt - 1];
             var brief = Payload.From(new RouteTask(task, route.Key, managerContext, attempt, rejections.ToArray()));
             var answer = await context.RunChildAsync(specialist, $"try{attempt}", brief, cancellationToken).ConfigureAwait(false);
-            usage += answer.Usage;
             if (!answer.IsSuccess)
             {
                 rejections.Add(new Rejection(specialist.Name, null, $"failed: {answer.Error!.Message}"));
                 continue;
             }
 
-            if (_validator is null) return answer with { Usage = usage };
+            // Children's usage was counted when each of them committed; the route adds none of its own.
+            if (_validator is null) return answer;
             var verdict = await context.RunChildAsync(_validator, $"validate{attempt}", Payload.From(new RouteAnswer(task, route.Key, specialist.Name, answer.Output)), cancellationToken).ConfigureAwait(false);
-            usage += verdict.Usage;
             if (!verdict.IsSuccess) return verdict;
             var (approved, reason) = ReadVerdict(verdict.Output);
-            if (approved) return answer with { Usage = usage };
+            if (approved) return answer;
             rejections.Add(new Rejection(specialist.Name, answer.Output, reason));
         }
 
         return new AgentResult
         {
-            Usage = usage,
             Output = Payload.Empty,
             Error = new StepError(ErrorKind.Recoverable,
                 $"no specialist's answer was accepted after {rejections.Count} attempt(s): {string.Join("; ", rejections.Select(r => $"{r.Specialist}: {r.Reason}"))}",
@@ -145,5 +142,5 @@ public sealed class RouteStep : Step
     }
 
     private static Workflow OneStep(IAgent agent) =>
-        agent is WorkflowAgent nested ? nested.Workflow : new WorkflowBuilder(agent.Name).AddStep(agent).Build();
+        Workflow.Of(agent);
 }

@@ -30,7 +30,7 @@ public sealed class VoteBuilder
     public VoteBuilder Voter(IAgent agent, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        var workflow = agent is WorkflowAgent nested ? nested.Workflow : new WorkflowBuilder(agent.Name).AddStep(agent).Build();
+        var workflow = Workflow.Of(agent);
         return Voter(name ?? agent.Name, workflow);
     }
 

@@ -59,7 +59,7 @@ public sealed class VoteStep : Step
         init
         {
             field = value;
-            JudgeWorkflow = value is null ? null : value is WorkflowAgent nested ? nested.Workflow : new WorkflowBuilder(value.Name).AddStep(value).Build();
+            JudgeWorkflow = value is null ? null : Workflow.Of(value);
         }
     }
 
