@@ -80,6 +80,12 @@ internal sealed class RunExecution
 
     public RunMessages Messages { get; } = new();
 
+    /// <summary>This runtime's lease on the run: every write carries it, so a run taken by another process stops here.</summary>
+    public RunLease Lease { get; set; } = null!;
+
+    /// <summary>True once a step of this run asked a person (or the run resumed from waiting): its open requests are withdrawn when it ends.</summary>
+    public bool MayHaveOpenRequests { get; set; }
+
     public Usage Usage
     {
         get
@@ -112,6 +118,11 @@ internal sealed class RunExecution
         catch (StepFailedException failed)
         {
             (status, error) = (RunStatus.Failed, failed.Error);
+        }
+        catch (RunSuspendedException)
+        {
+            // Waiting for a person: everything completed is journaled; the asking step asks again on resume.
+            return await SuspendAsync().ConfigureAwait(false);
         }
         catch (RunAbortedException aborted)
         {
@@ -146,8 +157,8 @@ internal sealed class RunExecution
         };
         try
         {
-            await Runtime.Store.AppendAsync(RunId, new JournalEntry { Kind = kind, Payload = output ?? partial, Error = error, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
-            await Runtime.Store.SetStatusAsync(RunId, status, CancellationToken.None).ConfigureAwait(false);
+            await Runtime.Store.AppendAsync(Lease, new JournalEntry { Kind = kind, Payload = output ?? partial, Error = error, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+            await Runtime.Store.SetStatusAsync(Lease, status, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -160,6 +171,7 @@ internal sealed class RunExecution
             }
         }
 
+        if (MayHaveOpenRequests) await Runtime.Humans.WithdrawAsync(RunId).ConfigureAwait(false);
         var statusTag = status.ToString().ToLowerInvariant();
         activity?.SetTag(BatonTelemetry.Tags.Status, statusTag);
         if (status != RunStatus.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, error?.Message);
@@ -167,6 +179,27 @@ internal sealed class RunExecution
         Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, output, error));
         Events.Complete();
         return new RunResult(RunId, status, output, error, Usage, StepCount);
+    }
+
+    private async Task<RunResult> SuspendAsync()
+    {
+        var status = RunStatus.Waiting;
+        StepError? error = null;
+        try
+        {
+            await Runtime.Store.SetStatusAsync(Lease, RunStatus.Waiting, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Runtime.Logger.LogStoreFailure(RunId, ex);
+            status = RunStatus.Failed;
+            error = new StepError(ErrorKind.Transient, $"the run could not record that it waits for a person: {ex.Message}") { Code = "store", ExceptionType = ex.GetType().FullName, Exception = ex };
+        }
+
+        BatonTelemetry.RunsEnded.Add(1, new KeyValuePair<string, object?>(BatonTelemetry.Tags.Status, "waiting"));
+        Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, null, error));
+        Events.Complete();
+        return new RunResult(RunId, status, null, error, Usage, StepCount);
     }
 
     private static void OnDeadline(object? state)
@@ -302,7 +335,7 @@ internal sealed class RunExecution
             }
 
             var target = workflow.ErrorTarget(index);
-            var entry = await Runtime.Store.AppendAsync(RunId, new JournalEntry
+            var entry = await Runtime.Store.AppendAsync(Lease, new JournalEntry
             {
                 Kind = JournalEntryKind.StepFailed,
                 Key = key,
@@ -331,7 +364,7 @@ internal sealed class RunExecution
     private async ValueTask ReplayChildrenAsync(string key)
     {
         var prefix = key + "/";
-        var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        var journal = await Runtime.Store.ReadJournalAsync(RunId, 0, CancellationToken.None).ConfigureAwait(false);
         // The published-events set first: a replayed child must find its marker, or it would publish again.
         Interlocked.CompareExchange(ref _published, new ConcurrentDictionary<string, bool>(StringComparer.Ordinal), null);
         foreach (var entry in journal)
@@ -388,6 +421,10 @@ internal sealed class RunExecution
         {
             throw;
         }
+        catch (RunSuspendedException)
+        {
+            throw;
+        }
         catch (StepFailedException failed)
         {
             return AgentResult.Failure(failed.Error);
@@ -438,7 +475,7 @@ internal sealed class RunExecution
                 return (null, -1, new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName });
             }
 
-            var entry = await Runtime.Store.AppendAsync(RunId, new JournalEntry
+            var entry = await Runtime.Store.AppendAsync(Lease, new JournalEntry
             {
                 Kind = JournalEntryKind.StepCompleted,
                 Key = key,
@@ -506,7 +543,7 @@ internal sealed class RunExecution
 
         if (any)
         {
-            await Runtime.Store.AppendAsync(RunId, new JournalEntry { Kind = JournalEntryKind.EventsPublished, Key = key, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+            await Runtime.Store.AppendAsync(Lease, new JournalEntry { Kind = JournalEntryKind.EventsPublished, Key = key, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -550,7 +587,7 @@ internal sealed class RunExecution
     private async ValueTask<Payload?> ChildOutputsAsync(string key)
     {
         var prefix = key + "/";
-        var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        var journal = await Runtime.Store.ReadJournalAsync(RunId, 0, CancellationToken.None).ConfigureAwait(false);
         var properties = journal
             .Where(e => e.Kind == JournalEntryKind.StepCompleted && e.Key is { } k && k.StartsWith(prefix, StringComparison.Ordinal))
             .Select(e => new KeyValuePair<string, Payload?>(e.Key![prefix.Length..], e.Payload))
@@ -562,7 +599,7 @@ internal sealed class RunExecution
     internal async ValueTask<Dictionary<string, Payload?>> ScopeOutputsAsync(string prefix)
     {
         var properties = new Dictionary<string, Payload?>(StringComparer.Ordinal);
-        var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+        var journal = await Runtime.Store.ReadJournalAsync(RunId, 0, CancellationToken.None).ConfigureAwait(false);
         foreach (var entry in journal)
         {
             if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is not { } key) continue;
@@ -578,7 +615,7 @@ internal sealed class RunExecution
     {
         try
         {
-            var journal = await Runtime.Store.ReadJournalAsync(RunId, CancellationToken.None).ConfigureAwait(false);
+            var journal = await Runtime.Store.ReadJournalAsync(RunId, 0, CancellationToken.None).ConfigureAwait(false);
             var properties = new Dictionary<string, Payload?>(StringComparer.Ordinal);
             foreach (var entry in journal)
             {

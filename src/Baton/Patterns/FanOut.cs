@@ -27,6 +27,7 @@ internal static class FanOut
         using var gate = maxParallel is { } max && max < branches.Count ? new SemaphoreSlim(max, max) : null;
         var results = new BranchResult[branches.Count];
         RunAbortedException? abort = null;
+        RunSuspendedException? suspended = null;
         ExceptionDispatchInfo? unexpected = null;
         var firstFailed = -1;
         var pending = new ValueTask[branches.Count];
@@ -38,6 +39,9 @@ internal static class FanOut
         cancellationToken.ThrowIfCancellationRequested();
         if (abort is not null) ExceptionDispatchInfo.Throw(abort);
         unexpected?.Throw();
+        // A branch waiting for a person suspends the run once its siblings have got as far as they can
+        // (unless one failed the step): what they completed is journaled and replays on resume.
+        if (suspended is not null && !(failureMode == BranchFailureMode.FailStep && firstFailed >= 0)) ExceptionDispatchInfo.Throw(suspended);
         if (failureMode == BranchFailureMode.FailStep && firstFailed >= 0)
         {
             // The branch that failed first in time is the cause; siblings that failed once cancelled are not.
@@ -93,6 +97,11 @@ internal static class FanOut
                     Interlocked.CompareExchange(ref firstFailed, index, -1);
                     if (failureMode == BranchFailureMode.FailStep) siblings.Cancel();
                 }
+            }
+            catch (RunSuspendedException suspension)
+            {
+                Interlocked.CompareExchange(ref suspended, suspension, null);
+                results[index] = new BranchResult(name, index, BranchStatus.Cancelled, null, null, null);
             }
             catch (RunAbortedException aborted)
             {

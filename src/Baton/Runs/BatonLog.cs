@@ -13,4 +13,10 @@ internal static partial class BatonLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Event {MessageId} on {Topic} went to the dead-letter queue of {Subscriber} after {Attempts} attempts: {Error}")]
     public static partial void LogDeadLetter(this ILogger logger, string messageId, string? topic, string subscriber, int attempts, string error);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Run {RunId} was taken by another owner (its lease was lost): stopping it here")]
+    public static partial void LogLeaseLost(this ILogger logger, string runId);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Run {RunId} was not resumed: {Reason}")]
+    public static partial void LogResumeSkipped(this ILogger logger, string runId, string reason);
 }

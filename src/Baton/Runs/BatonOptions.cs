@@ -24,6 +24,36 @@ public sealed record BatonOptions
     /// <summary>Named resources (APIs with quotas and a circuit breaker) steps may draw on; more can be added through <see cref="BatonRuntime.Resources"/>.</summary>
     public IReadOnlyDictionary<string, ResourceOptions>? Resources { get; init; }
 
+    /// <summary>
+    /// Who this runtime is when it holds runs' leases (a process and host); unique per runtime by default.
+    /// Two runtimes sharing a store never advance one run at once: a run is held by one owner at a time.
+    /// </summary>
+    public string? Owner { get; init; }
+
+    /// <summary>
+    /// How long a run's lease lasts without renewal: when a process dies, another may take its runs
+    /// this long after the last renewal. Leases on durable stores are renewed every third of it.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long an asking step waits in memory for an answer before its run suspends (status
+    /// <see cref="RunStatus.Waiting"/>, holding no thread, memory or lease) until an answer resumes it;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits in memory for as long as it takes. Null (the default) decides
+    /// by the store: suspend at once on a durable store; wait in memory on one that is not durable, where nothing
+    /// could resume the run after the process ends anyway.
+    /// </summary>
+    public TimeSpan? HumanWaitInMemory { get; init; }
+
+    /// <summary>Rebuilds the workflow of a stored run this runtime has no registered workflow for (e.g. from <see cref="Baton.Storage.RunRecord.Source"/>), to resume it; null when it cannot.</summary>
+    public Func<Baton.Storage.RunRecord, Workflow?>? WorkflowResolver { get; init; }
+
+    /// <summary>
+    /// Checks an answer against its request's <see cref="HumanRequest.AnswerSchema"/>: returns why it is invalid, or
+    /// null when it is valid (Baton.AI's <c>JsonSchemaAnswerValidator</c> is one). Without it, such an answer need only be JSON.
+    /// </summary>
+    public Func<HumanRequest, string, string?>? AnswerValidator { get; init; }
+
     /// <summary>The event bus's settings.</summary>
     public EventBusOptions EventBus { get; init; } = new();
 }

@@ -14,6 +14,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly ITimer? _leaseRenewal;
 
     /// <summary>Creates a runtime; with no options it keeps runs in memory and uses the system clock.</summary>
     public BatonRuntime(BatonOptions? options = null)
@@ -26,10 +27,33 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         Services = options.Services;
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
         Events = new EventBus(this, options.EventBus);
-        Humans = new HumanRequests(this);
+        Humans = new HumanRequests(this, options.AnswerValidator);
         Resources = new ResourceRegistry(TimeProvider);
         foreach (var (name, resource) in options.Resources ?? new Dictionary<string, ResourceOptions>()) Resources.Add(name, resource);
+        Owner = options.Owner ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LeaseDuration, TimeSpan.FromSeconds(1), nameof(options.LeaseDuration));
+        LeaseDuration = options.LeaseDuration;
+        HumanWaitInMemory = options.HumanWaitInMemory ?? (Store.IsDurable ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
+        _workflowResolver = options.WorkflowResolver;
+        if (Store.IsDurable)
+        {
+            // Leases expire by the store's clock, which is real time: renew on real time too, not the runs' clock.
+            var period = LeaseDuration / 3;
+            _leaseRenewal = TimeProvider.System.CreateTimer(static s => _ = ((BatonRuntime)s!).RenewLeasesAsync(), this, period, period);
+        }
     }
+
+    private readonly Func<RunRecord, Workflow?>? _workflowResolver;
+    private int _renewing;
+
+    /// <summary>Who this runtime is when it holds runs' leases.</summary>
+    public string Owner { get; }
+
+    /// <summary>How long a run's lease lasts without renewal.</summary>
+    public TimeSpan LeaseDuration { get; }
+
+    /// <summary>How long an asking step waits in memory before its run suspends (infinite: never suspends).</summary>
+    public TimeSpan HumanWaitInMemory { get; }
 
     /// <summary>Where journals live.</summary>
     public IRunStore Store { get; }
@@ -93,21 +117,39 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
             ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
         if (record.Status == RunStatus.Succeeded) throw new InvalidOperationException($"run '{runId}' already succeeded; there is nothing to resume");
         if (_active.ContainsKey(runId)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
-        workflow ??= _workflows.TryGetValue(record.Workflow, out var known) ? known
-            : throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
+        workflow ??= ResolveWorkflow(record)
+            ?? throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
         if (workflow.Name != record.Workflow) throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', not '{workflow.Name}'");
-        var journal = await Store.ReadJournalAsync(runId, cancellationToken).ConfigureAwait(false);
-        var started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
-            ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
-        var (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
+        var lease = await Store.TryAcquireLeaseAsync(runId, Owner, LeaseDuration, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"run '{runId}' is held by '{record.LeaseOwner}' until {record.LeaseExpiresAt:O}: another process is running it");
+        RunExecution execution;
+        RunHandle handle;
+        CancellationTokenSource cts;
+        JournalEntry started;
         try
         {
-            await Store.SetStatusAsync(runId, RunStatus.Running, cancellationToken).ConfigureAwait(false);
+            var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+            started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
+                ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
+            (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
+        }
+        catch
+        {
+            await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        execution.Lease = lease;
+        execution.MayHaveOpenRequests = record.Status == RunStatus.Waiting;
+        try
+        {
+            await Store.SetStatusAsync(lease, RunStatus.Running, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             _active.TryRemove(runId, out _);
             cts.Dispose();
+            await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
@@ -115,12 +157,43 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         return handle;
     }
 
-    /// <summary>Runs the store says are running that no runtime in this process is executing: interrupted by a crash or a stop.</summary>
+    /// <summary>
+    /// Runs the store says are running that nobody is executing: not in this runtime, and with no unexpired
+    /// lease held by another (the process that ran them crashed or stopped).
+    /// </summary>
     public async Task<IReadOnlyList<RunRecord>> FindInterruptedRunsAsync(CancellationToken cancellationToken = default)
     {
-        var running = await Store.ListRunsAsync(RunStatus.Running, cancellationToken).ConfigureAwait(false);
-        return running.Where(r => !_active.ContainsKey(r.RunId)).ToArray();
+        var running = await Store.ListRunsAsync(new RunQuery { Status = RunStatus.Running }, cancellationToken).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        return running.Where(r => !_active.ContainsKey(r.RunId) && (r.LeaseOwner is null || r.LeaseOwner == Owner || r.LeaseExpiresAt <= now)).ToArray();
     }
+
+    /// <summary>
+    /// Resumes every interrupted run (<see cref="FindInterruptedRunsAsync"/>) whose workflow this runtime knows;
+    /// returns their handles. Runs another process takes first are skipped.
+    /// </summary>
+    public async Task<IReadOnlyList<RunHandle>> ResumeInterruptedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        var handles = new List<RunHandle>();
+        foreach (var record in await FindInterruptedRunsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (ResolveWorkflow(record) is not { } workflow) continue;
+            try
+            {
+                handles.Add(await ResumeAsync(record.RunId, workflow, cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
+            catch (InvalidOperationException ex)
+            {
+                Logger.LogResumeSkipped(record.RunId, ex.Message);
+            }
+        }
+
+        return handles;
+    }
+
+    /// <summary>The workflow a stored run runs: registered under its name, else rebuilt by the resolver; null when unknown.</summary>
+    internal Workflow? ResolveWorkflow(RunRecord record) =>
+        _workflows.TryGetValue(record.Workflow, out var known) ? known : _workflowResolver?.Invoke(record);
 
     /// <summary>The handle of a run executing in this runtime, or null.</summary>
     public RunHandle? GetActiveRun(string runId) => _active.TryGetValue(runId, out var handle) ? handle : null;
@@ -137,7 +210,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         Resources.Validate(workflow);
         var execution = new RunExecution(this, workflow, runId, limits, journal, recordEvents);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _shutdown.Token);
-        var handle = new RunHandle(runId, execution.Events, cts);
+        var handle = new RunHandle(runId, execution.Events, cts, execution);
         if (!_active.TryAdd(runId, handle)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
         return (execution, handle, cts);
     }
@@ -147,7 +220,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         try
         {
             var now = TimeProvider.GetUtcNow();
-            await Store.CreateRunAsync(new RunRecord
+            execution.Lease = await Store.CreateRunAsync(new RunRecord
             {
                 RunId = execution.RunId,
                 Workflow = execution.Workflow.Name,
@@ -155,8 +228,9 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
                 StartedAt = now,
                 UpdatedAt = now,
                 ParentRunId = options?.ParentRunId,
-            }, cts.Token).ConfigureAwait(false);
-            await Store.AppendAsync(execution.RunId, new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = input, Timestamp = now }, cts.Token).ConfigureAwait(false);
+                Source = options?.Source,
+            }, Owner, LeaseDuration, cts.Token).ConfigureAwait(false);
+            await Store.AppendAsync(execution.Lease, new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = input, Timestamp = now }, cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -183,6 +257,45 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         {
             _active.TryRemove(execution.RunId, out _);
             cts.Dispose();
+            try
+            {
+                await Store.ReleaseLeaseAsync(execution.Lease, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The lease expires by itself; only another process's wait to take the run grows.
+                Logger.LogStoreFailure(execution.RunId, ex);
+            }
+        }
+    }
+
+    /// <summary>Renews the leases of the runs executing here; a run whose lease another owner took is stopped.</summary>
+    private async Task RenewLeasesAsync()
+    {
+        if (Interlocked.Exchange(ref _renewing, 1) == 1) return;
+        try
+        {
+            foreach (var handle in _active.Values)
+            {
+                if (handle.Execution?.Lease is not { } lease) continue;
+                try
+                {
+                    if (!await Store.RenewLeaseAsync(lease, LeaseDuration, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        Logger.LogLeaseLost(handle.RunId);
+                        handle.Cancel();
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // A store that is briefly unreachable: the next renewal tries again before the lease runs out.
+                    Logger.LogStoreFailure(handle.RunId, ex);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _renewing, 0);
         }
     }
 
@@ -194,6 +307,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
     {
         if (_shutdown.IsCancellationRequested) return;
         _shutdown.Cancel();
+        _leaseRenewal?.Dispose();
         var running = _active.Values.Select(h => h.Completion).Where(t => t is not null).ToArray();
         await Task.WhenAll(running).ConfigureAwait(false);
         await Events.DisposeAsync().ConfigureAwait(false);

@@ -5,12 +5,15 @@ public sealed class RunHandle
 {
     private readonly CancellationTokenSource _cancellation;
 
-    internal RunHandle(string runId, RunEventLog events, CancellationTokenSource cancellation)
+    internal RunHandle(string runId, RunEventLog events, CancellationTokenSource cancellation, RunExecution? execution = null)
     {
         RunId = runId;
         EventLog = events;
         _cancellation = cancellation;
+        Execution = execution;
     }
+
+    internal RunExecution? Execution { get; }
 
     /// <summary>The run's id.</summary>
     public string RunId { get; }

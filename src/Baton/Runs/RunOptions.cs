@@ -11,4 +11,7 @@ public sealed record RunOptions
 
     /// <summary>The run that started this one, for child runs.</summary>
     public string? ParentRunId { get; init; }
+
+    /// <summary>Where the workflow came from (a workflow file's full path), recorded so another process can rebuild it to resume the run.</summary>
+    public string? Source { get; init; }
 }

@@ -5,16 +5,17 @@ namespace Baton.Storage;
 /// <summary>
 /// A store that keeps runs in memory: for tests and short-lived processes. It keeps the
 /// <see cref="MaxFinishedRuns"/> most recently finished runs and forgets older ones, so a
-/// long-lived process does not grow without bound; running runs are always kept.
+/// long-lived process does not grow without bound; unfinished runs are always kept.
 /// </summary>
 public sealed class InMemoryRunStore : IRunStore
 {
     private readonly ConcurrentDictionary<string, StoredRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HumanRequest> _requests = new(StringComparer.Ordinal);
     private readonly Queue<string> _finished = new();
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store.</summary>
-    /// <param name="timeProvider">Clock for timestamps; the system clock when null.</param>
+    /// <param name="timeProvider">Clock for timestamps and lease expiry; the system clock when null.</param>
     /// <param name="maxFinishedRuns">Finished runs kept before the oldest are forgotten.</param>
     public InMemoryRunStore(TimeProvider? timeProvider = null, int maxFinishedRuns = 1000)
     {
@@ -27,24 +28,75 @@ public sealed class InMemoryRunStore : IRunStore
     public int MaxFinishedRuns { get; }
 
     /// <inheritdoc/>
-    public ValueTask CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    public bool IsDurable => false;
+
+    /// <inheritdoc/>
+    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        if (!_runs.TryAdd(run.RunId, new StoredRun(run)))
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        var lease = new RunLease(run.RunId, owner, 1, _time.GetUtcNow() + leaseDuration);
+        var stored = new StoredRun(run with { LeaseOwner = owner, LeaseExpiresAt = lease.ExpiresAt }) { Epoch = 1 };
+        if (!_runs.TryAdd(run.RunId, stored))
         {
             throw new InvalidOperationException($"run '{run.RunId}' already exists");
+        }
+
+        return new(lease);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RunLease?> TryAcquireLeaseAsync(string runId, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        var run = Get(runId);
+        lock (run)
+        {
+            var now = _time.GetUtcNow();
+            var record = run.Record;
+            if (record.LeaseOwner is not null && record.LeaseOwner != owner && record.LeaseExpiresAt > now) return new((RunLease?)null);
+            run.Epoch++;
+            var lease = new RunLease(runId, owner, run.Epoch, now + leaseDuration);
+            run.Record = record with { LeaseOwner = owner, LeaseExpiresAt = lease.ExpiresAt };
+            return new(lease);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RenewLeaseAsync(RunLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (!_runs.TryGetValue(lease.RunId, out var run)) return new(false);
+        lock (run)
+        {
+            if (run.Epoch != lease.Epoch) return new(false);
+            run.Record = run.Record with { LeaseOwner = lease.Owner, LeaseExpiresAt = _time.GetUtcNow() + leaseDuration };
+            return new(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (!_runs.TryGetValue(lease.RunId, out var run)) return ValueTask.CompletedTask;
+        lock (run)
+        {
+            if (run.Epoch == lease.Epoch) run.Record = run.Record with { LeaseOwner = null, LeaseExpiresAt = null };
         }
 
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public ValueTask<JournalEntry> AppendAsync(string runId, JournalEntry entry, CancellationToken cancellationToken = default)
+    public ValueTask<JournalEntry> AppendAsync(RunLease lease, JournalEntry entry, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(entry);
-        var run = Get(runId);
+        var run = Get(lease.RunId);
         lock (run)
         {
+            if (run.Epoch != lease.Epoch) throw new RunLeaseLostException(lease);
             var stored = entry.Numbered(run.Journal.Count + 1);
             run.Journal.Add(stored);
             return new ValueTask<JournalEntry>(stored);
@@ -52,10 +104,14 @@ public sealed class InMemoryRunStore : IRunStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, long afterSequence = 0, CancellationToken cancellationToken = default)
     {
         var run = Get(runId);
-        lock (run) return new ValueTask<IReadOnlyList<JournalEntry>>(run.Journal.ToArray());
+        lock (run)
+        {
+            var skip = (int)Math.Clamp(afterSequence, 0, run.Journal.Count);
+            return new ValueTask<IReadOnlyList<JournalEntry>>(run.Journal.GetRange(skip, run.Journal.Count - skip).ToArray());
+        }
     }
 
     /// <inheritdoc/>
@@ -63,29 +119,98 @@ public sealed class InMemoryRunStore : IRunStore
         new(_runs.TryGetValue(runId, out var run) ? run.Record : null);
 
     /// <inheritdoc/>
-    public ValueTask SetStatusAsync(string runId, RunStatus status, CancellationToken cancellationToken = default)
+    public ValueTask SetStatusAsync(RunLease lease, RunStatus status, CancellationToken cancellationToken = default)
     {
-        var run = Get(runId);
+        ArgumentNullException.ThrowIfNull(lease);
+        var run = Get(lease.RunId);
         bool finished;
         lock (run)
         {
+            if (run.Epoch != lease.Epoch) throw new RunLeaseLostException(lease);
             finished = status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
             run.Record = run.Record with { Status = status, UpdatedAt = _time.GetUtcNow() };
         }
 
-        if (finished) Forget(runId);
+        if (finished) Forget(lease.RunId);
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunStatus? status = null, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery? query = null, CancellationToken cancellationToken = default)
     {
-        var list = _runs.Values.Select(r => r.Record)
-            .Where(r => status is null || r.Status == status)
+        query ??= new RunQuery();
+        IEnumerable<RunRecord> list = _runs.Values.Select(r => r.Record)
+            .Where(r => query.Status is null || r.Status == query.Status)
+            .Where(r => query.Workflow is null || r.Workflow == query.Workflow)
+            .Where(r => query.ParentRunId is null || r.ParentRunId == query.ParentRunId)
+            .Where(r => query.StartedAfter is null || r.StartedAt >= query.StartedAfter)
+            .Where(r => query.StartedBefore is null || r.StartedAt < query.StartedBefore)
             .OrderByDescending(r => r.StartedAt)
-            .ThenByDescending(r => r.RunId, StringComparer.Ordinal)
+            .ThenByDescending(r => r.RunId, StringComparer.Ordinal);
+        if (query.Limit is { } limit) list = list.Take(limit);
+        return new ValueTask<IReadOnlyList<RunRecord>>(list.ToArray());
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<HumanRequest> SaveHumanRequestAsync(HumanRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new(_requests.GetOrAdd(request.Id, request));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<HumanRequest?> GetHumanRequestAsync(string requestId, CancellationToken cancellationToken = default) =>
+        new(_requests.TryGetValue(requestId, out var request) ? request : null);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<HumanRequest>> ListHumanRequestsAsync(string? runId = null, bool openOnly = true, CancellationToken cancellationToken = default)
+    {
+        var list = _requests.Values
+            .Where(r => runId is null || r.RunId == runId)
+            .Where(r => !openOnly || r.Status == HumanRequestStatus.Open)
+            .OrderBy(r => r.CreatedAt)
+            .ThenBy(r => r.Id, StringComparer.Ordinal)
             .ToArray();
-        return new ValueTask<IReadOnlyList<RunRecord>>(list);
+        return new ValueTask<IReadOnlyList<HumanRequest>>(list);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> CloseHumanRequestAsync(string requestId, HumanRequestStatus status, string? answer, DateTimeOffset closedAt, CancellationToken cancellationToken = default)
+    {
+        if (status == HumanRequestStatus.Open) throw new ArgumentOutOfRangeException(nameof(status), "a request is closed with a final status");
+        while (_requests.TryGetValue(requestId, out var current))
+        {
+            if (current.Status != HumanRequestStatus.Open) return new(false);
+            var closed = current with { Status = status, Answer = status == HumanRequestStatus.Answered ? answer : null, ClosedAt = closedAt };
+            if (_requests.TryUpdate(requestId, closed, current)) return new(true);
+        }
+
+        return new(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> DeleteFinishedRunsAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        foreach (var (id, run) in _runs)
+        {
+            var record = run.Record;
+            if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled && record.UpdatedAt < finishedBefore && _runs.TryRemove(id, out _))
+            {
+                deleted++;
+                RemoveRequests(id);
+            }
+        }
+
+        return new(deleted);
+    }
+
+    private void RemoveRequests(string runId)
+    {
+        foreach (var (id, request) in _requests)
+        {
+            if (request.RunId == runId) _requests.TryRemove(id, out _);
+        }
     }
 
     private void Forget(string finishedRunId)
@@ -96,8 +221,12 @@ public sealed class InMemoryRunStore : IRunStore
             while (_finished.Count > MaxFinishedRuns)
             {
                 var oldest = _finished.Dequeue();
-                // A run resumed since it finished is running again: keep it.
-                if (_runs.TryGetValue(oldest, out var run) && run.Record.Status != RunStatus.Running) _runs.TryRemove(oldest, out _);
+                // A run resumed since it finished is unfinished again: keep it.
+                if (_runs.TryGetValue(oldest, out var run) && run.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled
+                    && _runs.TryRemove(oldest, out _))
+                {
+                    RemoveRequests(oldest);
+                }
             }
         }
     }
@@ -108,6 +237,8 @@ public sealed class InMemoryRunStore : IRunStore
     private sealed class StoredRun(RunRecord record)
     {
         public RunRecord Record { get; set; } = record;
+
+        public long Epoch { get; set; }
 
         public List<JournalEntry> Journal { get; } = [];
     }

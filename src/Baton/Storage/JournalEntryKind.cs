@@ -26,4 +26,16 @@ public enum JournalEntryKind
     /// is done); a step completed without this marker publishes its events again on resume.
     /// </summary>
     EventsPublished,
+
+    /// <summary>
+    /// A durable timer was started by the step <see cref="JournalEntry.Key"/>, due at <see cref="JournalEntry.Timestamp"/>:
+    /// a resumed run waits only for what is left of it.
+    /// </summary>
+    TimerStarted,
+
+    /// <summary>
+    /// State was edited from outside the run (a fork with changed state): <see cref="JournalEntry.StateChanges"/>
+    /// apply as if a step had written them.
+    /// </summary>
+    StateEdited,
 }

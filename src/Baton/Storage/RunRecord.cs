@@ -20,4 +20,16 @@ public sealed record RunRecord
 
     /// <summary>The run that started it, for child runs.</summary>
     public string? ParentRunId { get; init; }
+
+    /// <summary>
+    /// Where the workflow came from, so another process can rebuild it to resume the run (for a
+    /// workflow file, its full path); null for workflows built in code, which resume by name.
+    /// </summary>
+    public string? Source { get; init; }
+
+    /// <summary>Who holds the run's lease, when anyone does (informational: writes are fenced by the lease itself).</summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>When the current lease expires, when there is one.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
 }

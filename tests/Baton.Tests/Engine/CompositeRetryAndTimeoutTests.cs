@@ -80,22 +80,10 @@ public sealed class CompositeRetryAndTimeoutTests
     }
 
     /// <summary>Fails the append of one step's completion, as a disk that fills up would.</summary>
-    private sealed class FailingOnStepStore(string stepId) : IRunStore
+    private sealed class FailingOnStepStore(string stepId) : DelegatingRunStore(new InMemoryRunStore())
     {
-        private readonly InMemoryRunStore _inner = new();
-
-        public ValueTask CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default) => _inner.CreateRunAsync(run, cancellationToken);
-
-        public ValueTask<JournalEntry> AppendAsync(string runId, JournalEntry entry, CancellationToken cancellationToken = default) =>
-            entry.StepId == stepId && entry.Kind == JournalEntryKind.StepCompleted ? throw new IOException("disk full") : _inner.AppendAsync(runId, entry, cancellationToken);
-
-        public ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken = default) => _inner.ReadJournalAsync(runId, cancellationToken);
-
-        public ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetRunAsync(runId, cancellationToken);
-
-        public ValueTask SetStatusAsync(string runId, RunStatus status, CancellationToken cancellationToken = default) => _inner.SetStatusAsync(runId, status, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunStatus? status = null, CancellationToken cancellationToken = default) => _inner.ListRunsAsync(status, cancellationToken);
+        public override ValueTask<JournalEntry> AppendAsync(RunLease lease, JournalEntry entry, CancellationToken cancellationToken = default) =>
+            entry.StepId == stepId && entry.Kind == JournalEntryKind.StepCompleted ? throw new IOException("disk full") : base.AppendAsync(lease, entry, cancellationToken);
     }
 
     [Fact]

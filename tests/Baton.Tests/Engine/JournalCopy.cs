@@ -10,8 +10,9 @@ internal static class JournalCopy
         var record = await source.GetRunAsync(runId) ?? throw new InvalidOperationException("no run");
         var journal = await source.ReadJournalAsync(runId);
         var copy = new InMemoryRunStore();
-        await copy.CreateRunAsync(record with { Status = RunStatus.Running });
-        foreach (var entry in journal.Take(entries)) await copy.AppendAsync(runId, entry);
+        // The crashed process's lease has run out, so whoever resumes may take the run at once.
+        var lease = await copy.CreateRunAsync(record with { Status = RunStatus.Running }, "crashed", TimeSpan.Zero);
+        foreach (var entry in journal.Take(entries)) await copy.AppendAsync(lease, entry);
         return copy;
     }
 }

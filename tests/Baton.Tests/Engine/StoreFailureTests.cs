@@ -5,23 +5,12 @@ namespace Baton.Tests.Engine;
 public sealed class StoreFailureTests
 {
     /// <summary>Fails every append after the first <c>healthy</c> ones, as a disk that fills up would.</summary>
-    private sealed class FailingStore(int healthy) : IRunStore
+    private sealed class FailingStore(int healthy) : DelegatingRunStore(new InMemoryRunStore())
     {
-        private readonly InMemoryRunStore _inner = new();
         private int _appends;
 
-        public ValueTask CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default) => _inner.CreateRunAsync(run, cancellationToken);
-
-        public ValueTask<JournalEntry> AppendAsync(string runId, JournalEntry entry, CancellationToken cancellationToken = default) =>
-            Interlocked.Increment(ref _appends) > healthy ? throw new IOException("disk full") : _inner.AppendAsync(runId, entry, cancellationToken);
-
-        public ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, CancellationToken cancellationToken = default) => _inner.ReadJournalAsync(runId, cancellationToken);
-
-        public ValueTask<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken = default) => _inner.GetRunAsync(runId, cancellationToken);
-
-        public ValueTask SetStatusAsync(string runId, RunStatus status, CancellationToken cancellationToken = default) => _inner.SetStatusAsync(runId, status, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RunRecord>> ListRunsAsync(RunStatus? status = null, CancellationToken cancellationToken = default) => _inner.ListRunsAsync(status, cancellationToken);
+        public override ValueTask<JournalEntry> AppendAsync(RunLease lease, JournalEntry entry, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _appends) > healthy ? throw new IOException("disk full") : base.AppendAsync(lease, entry, cancellationToken);
     }
 
     [Theory]

@@ -85,7 +85,7 @@ public sealed class EventSubscriberTests
         await using var runtime = new BatonRuntime();
         var seen = new ConcurrentQueue<(Message Message, IReadOnlyList<JournalEntry> PublisherJournal)>();
         runtime.Events.Subscribe("payments.*", "ledger", async (message, ct) =>
-            seen.Enqueue((message, await runtime.Store.ReadJournalAsync(message.RunId!, ct))));
+            seen.Enqueue((message, await runtime.Store.ReadJournalAsync(message.RunId!, 0, ct))));
 
         var run = await runtime.RunAsync(SequentialBuilder.Create("checkout", charge), "cart");
         await runtime.Events.WhenIdleAsync().Within();

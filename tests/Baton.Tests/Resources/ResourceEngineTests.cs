@@ -202,7 +202,7 @@ public sealed class ResourceEngineTests
                 "step 'inner': there is no resource 'opnai' (did you mean 'openai'?); add it with BatonOptions.Resources or runtime.Resources.Add",
             ],
             refused.Problems);
-        Assert.Empty(await runtime.Store.ListRunsAsync(RunStatus.Running));
+        Assert.Empty(await runtime.Store.ListRunsAsync(new Baton.Storage.RunQuery { Status = RunStatus.Running }));
     }
 
     [Fact]

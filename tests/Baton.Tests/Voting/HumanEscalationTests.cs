@@ -90,7 +90,8 @@ public sealed class HumanEscalationTests
         Assert.Equal(RunStatus.Cancelled, result.Status);
         Assert.Empty(runtime.Humans.Pending);
         Assert.False(late.Accepted);
-        Assert.Equal($"there is no open request '{waiting.Request.Id}'", late.Reason);
+        Assert.Equal($"request '{waiting.Request.Id}' is no longer open: it was withdrawn", late.Reason);
+        Assert.Equal(HumanRequestStatus.Withdrawn, (await runtime.Store.GetHumanRequestAsync(waiting.Request.Id))!.Status);
         Assert.Equal(RunStatus.Cancelled, (await runtime.Store.GetRunAsync(run.RunId))!.Status);
     }
 
@@ -148,7 +149,7 @@ public sealed class HumanEscalationTests
     public async Task A_question_without_choices_takes_any_answer_but_an_empty_one()
     {
         await using var runtime = new BatonRuntime();
-        var asking = runtime.Humans.AskAsync("no-such-run", "1:ask", "Why?").AsTask();
+        var asking = runtime.Humans.AskAsync("no-such-run", "1:ask", new HumanQuestion("Why?")).AsTask();
         await WaitUntilAsync(() => runtime.Humans.Pending.Count == 1);
         var request = runtime.Humans.Pending[0];
 
