@@ -41,6 +41,41 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMe
     /// <inheritdoc/>
     public IServiceProvider? Services { get; init; }
 
+    private readonly Queue<string> _answers = new();
+    private readonly List<HumanQuestion> _questions = [];
+    private Random? _random;
+
+    /// <inheritdoc/>
+    public Random Random => _random ??= new Random(Seed);
+
+    /// <summary>The seed of <see cref="Random"/>; fixed, so a test sees the same numbers on every run.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Questions the agent asked, in order.</summary>
+    public IReadOnlyList<HumanQuestion> Questions => _questions;
+
+    /// <summary>Queues the answer a person gives to the agent's next question.</summary>
+    public RecordingStepContext WithAnswer(string answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        _answers.Enqueue(answer);
+        return this;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
+        new(Task.Delay(delay, TimeProvider, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<string> AskAsync(HumanQuestion question, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        _questions.Add(question);
+        return _answers.TryDequeue(out var answer)
+            ? new(answer)
+            : throw new InvalidOperationException($"the agent asked '{question.Prompt}' but the test queued no answer: call WithAnswer first");
+    }
+
     /// <inheritdoc/>
     public IRunStateView State => this;
 

@@ -32,6 +32,16 @@ public sealed class DirectContext : IStepContext, IRunStateView
     public TimeProvider TimeProvider => TimeProvider.System;
 
     /// <inheritdoc/>
+    public Random Random => Random.Shared;
+
+    /// <inheritdoc/>
+    public ValueTask DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => new(Task.Delay(delay, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask<string> AskAsync(HumanQuestion question, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the benchmark's direct context has nobody to ask");
+
+    /// <inheritdoc/>
     public IServiceProvider? Services => null;
 
     /// <inheritdoc/>

@@ -52,6 +52,24 @@ public interface IStepContext
     /// <summary>Adds a custom event (progress, token deltas, ...) to the run's event stream.</summary>
     void Report(string name, Payload? data = null);
 
+    /// <summary>
+    /// Random numbers seeded from <see cref="IdempotencyKey"/>: a step re-run after a crash or retried draws the
+    /// same numbers, so a resumed run makes the same choices. Not for secrets.
+    /// </summary>
+    Random Random { get; }
+
+    /// <summary>
+    /// Waits on a durable timer: its due time is journaled when first set, so a step re-run after a crash waits
+    /// only for what is left of it (on <see cref="TimeProvider"/>).
+    /// </summary>
+    ValueTask DelayAsync(TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks a person and waits for the answer (a tool call needing approval, a missing detail): the run may
+    /// suspend until it comes, and a step re-run after a resume gets the same answer without asking again.
+    /// </summary>
+    ValueTask<string> AskAsync(HumanQuestion question, CancellationToken cancellationToken);
+
     /// <summary>The clock the run uses; agents should use it instead of <see cref="DateTime.Now"/>.</summary>
     TimeProvider TimeProvider { get; }
 

@@ -17,6 +17,7 @@ internal sealed class RunExecution
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private ConcurrentDictionary<string, JournalEntry>? _replay;
     private ConcurrentDictionary<string, bool>? _published;
+    private ConcurrentDictionary<string, DateTimeOffset>? _timers;
     private Random? _random;
     private readonly Lock _usageLock = new();
     private Usage _usage;
@@ -44,6 +45,8 @@ internal sealed class RunExecution
                 // workflow that changed since the run started is detected instead of silently re-run.
                 if (replayable && entry.Key is not null) _replay[entry.Key[..entry.Key.LastIndexOf(':')]] = entry;
                 if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes, entry.Key);
+                else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) State.Overwrite(edits);
+                else if (entry.Kind == JournalEntryKind.TimerStarted && entry.Key is { } timer) (_timers ??= new(StringComparer.Ordinal))[timer] = entry.Timestamp;
                 _usage += entry.Usage;
             }
 
@@ -179,6 +182,17 @@ internal sealed class RunExecution
         Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, output, error));
         Events.Complete();
         return new RunResult(RunId, status, output, error, Usage, StepCount);
+    }
+
+    /// <summary>The due time of a step's durable timer: as journaled when a previous execution set it, else now plus the delay, journaled now.</summary>
+    internal async ValueTask<DateTimeOffset> TimerDueAsync(string timerKey, TimeSpan delay)
+    {
+        var timers = LazyInitializer.EnsureInitialized(ref _timers, static () => new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal));
+        if (timers.TryGetValue(timerKey, out var due)) return due;
+        due = Time.GetUtcNow() + delay;
+        await Runtime.Store.AppendAsync(Lease, new JournalEntry { Kind = JournalEntryKind.TimerStarted, Key = timerKey, Timestamp = due }, CancellationToken.None).ConfigureAwait(false);
+        timers[timerKey] = due;
+        return due;
     }
 
     private async Task<RunResult> SuspendAsync()
@@ -632,7 +646,7 @@ internal sealed class RunExecution
         }
     }
 
-    private static int StableHash(string text)
+    internal static int StableHash(string text)
     {
         var hash = 2166136261u;
         foreach (var c in text) hash = (hash ^ c) * 16777619u;

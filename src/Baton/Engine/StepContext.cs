@@ -15,6 +15,9 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     private List<Message>? _messages;
     private List<(Message Message, long Order)>? _received;
     private int _sent;
+    private int _timers;
+    private int _questions;
+    private Random? _random;
 
     public string RunId => run.RunId;
 
@@ -29,6 +32,25 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     public TimeProvider TimeProvider => run.Time;
 
     public IServiceProvider? Services => run.Runtime.Services;
+
+    public Random Random => _random ??= new Random(RunExecution.StableHash(IdempotencyKey));
+
+    public async ValueTask DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        var number = Interlocked.Increment(ref _timers);
+        var due = await run.TimerDueAsync(number == 1 ? key : string.Concat(key, "#", number.ToString(CultureInfo.InvariantCulture)), delay).ConfigureAwait(false);
+        var left = due - run.Time.GetUtcNow();
+        if (left > TimeSpan.Zero) await Task.Delay(left, run.Time, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<string> AskAsync(HumanQuestion question, CancellationToken cancellationToken)
+    {
+        // A step's first question is keyed by the step, so an ask step and a step asking once share one form.
+        var number = Interlocked.Increment(ref _questions);
+        var questionKey = number == 1 ? key : string.Concat(key, "#", number.ToString(CultureInfo.InvariantCulture));
+        return run.Runtime.Humans.AskAsync(run.RunId, questionKey, question, run, cancellationToken);
+    }
 
     internal RunExecution Run => run;
 

@@ -159,13 +159,23 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Runs the store says are running that nobody is executing: not in this runtime, and with no unexpired
-    /// lease held by another (the process that ran them crashed or stopped).
+    /// lease held by another (the process that ran them crashed or stopped). Whether a lease has expired is the
+    /// store's call, by its clock: each candidate's lease is taken and given straight back, which also fences out
+    /// a holder that was merely too slow to renew.
     /// </summary>
     public async Task<IReadOnlyList<RunRecord>> FindInterruptedRunsAsync(CancellationToken cancellationToken = default)
     {
         var running = await Store.ListRunsAsync(new RunQuery { Status = RunStatus.Running }, cancellationToken).ConfigureAwait(false);
-        var now = DateTimeOffset.UtcNow;
-        return running.Where(r => !_active.ContainsKey(r.RunId) && (r.LeaseOwner is null || r.LeaseOwner == Owner || r.LeaseExpiresAt <= now)).ToArray();
+        var interrupted = new List<RunRecord>();
+        foreach (var record in running)
+        {
+            if (_active.ContainsKey(record.RunId)) continue;
+            if (await Store.TryAcquireLeaseAsync(record.RunId, Owner, LeaseDuration, cancellationToken).ConfigureAwait(false) is not { } lease) continue;
+            await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+            interrupted.Add(record);
+        }
+
+        return interrupted;
     }
 
     /// <summary>
@@ -189,6 +199,96 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         }
 
         return handles;
+    }
+
+    /// <summary>
+    /// Rebuilds a run's history from its journal: every entry with the shared state after it, applied through the
+    /// workflow's reducers (the run's registered or resolved workflow, or <paramref name="workflow"/>; without one,
+    /// each write replaces the value).
+    /// </summary>
+    public async Task<RunHistory> ReplayAsync(string runId, Workflow? workflow = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
+        workflow ??= ResolveWorkflow(record);
+        var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+        var state = new RunState(workflow?.AllStateReducers ?? new Dictionary<string, StateReducer>());
+        var entries = new List<RunHistoryEntry>(journal.Count);
+        IReadOnlyDictionary<string, Payload> snapshot = new Dictionary<string, Payload>();
+        foreach (var entry in journal)
+        {
+            var changed = true;
+            if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { Count: > 0 } changes) state.Apply(changes, entry.Key);
+            else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
+            else changed = false;
+            if (changed) snapshot = state.Snapshot().Where(p => !RunState.IsPrivate(p.Key)).ToDictionary(StringComparer.Ordinal);
+            entries.Add(new RunHistoryEntry(entry, snapshot));
+        }
+
+        var input = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)?.Payload ?? Payload.Empty;
+        return new RunHistory(record, input, entries);
+    }
+
+    /// <summary>
+    /// Starts a new run from a point in an old one: the old journal up to and including entry
+    /// <paramref name="afterSequence"/> is copied, <paramref name="stateEdits"/> replace those variables, and the new
+    /// run resumes — only what follows that point runs. The old run is not changed.
+    /// </summary>
+    /// <param name="runId">The run to fork.</param>
+    /// <param name="afterSequence">The last journal entry to keep (a step completion's <see cref="JournalEntry.Sequence"/>, from <see cref="ReplayAsync"/>).</param>
+    /// <param name="stateEdits">Shared state values to set before the fork continues.</param>
+    /// <param name="workflow">The workflow; when null, the old run's registered or resolved one.</param>
+    /// <param name="options">The new run's id and limits.</param>
+    /// <param name="cancellationToken">Cancels the new run.</param>
+    public async Task<RunHandle> ForkAsync(string runId, long afterSequence, IReadOnlyDictionary<string, Payload>? stateEdits = null, Workflow? workflow = null, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(afterSequence, 1);
+        var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
+        workflow ??= ResolveWorkflow(record)
+            ?? throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
+        var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+        if (afterSequence > journal.Count) throw new ArgumentOutOfRangeException(nameof(afterSequence), $"run '{runId}' has {journal.Count} journal entries");
+        foreach (var name in stateEdits?.Keys ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(name) || RunState.IsPrivate(name)) throw new ArgumentException($"'{name}' cannot be edited: only shared state can", nameof(stateEdits));
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        var forkId = options?.RunId ?? RunIds.New(now);
+        var lease = await Store.CreateRunAsync(record with
+        {
+            RunId = forkId,
+            Status = RunStatus.Running,
+            StartedAt = now,
+            UpdatedAt = now,
+            LeaseOwner = null,
+            LeaseExpiresAt = null,
+        }, Owner, LeaseDuration, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var entry in journal)
+            {
+                if (entry.Sequence > afterSequence) break;
+                // The old run's ending is not the fork's: it goes on from here.
+                if (entry.Kind is JournalEntryKind.RunSucceeded or JournalEntryKind.RunFailed or JournalEntryKind.RunCancelled) continue;
+                await Store.AppendAsync(lease, entry with { Sequence = 0 }, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (stateEdits is { Count: > 0 })
+            {
+                var edits = stateEdits.Select(e => new StateChange(e.Key, e.Value)).ToArray();
+                await Store.AppendAsync(lease, new JournalEntry { Kind = JournalEntryKind.StateEdited, StateChanges = edits, Timestamp = now }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return await ResumeAsync(forkId, workflow, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The workflow a stored run runs: registered under its name, else rebuilt by the resolver; null when unknown.</summary>

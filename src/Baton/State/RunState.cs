@@ -52,6 +52,15 @@ internal sealed class RunState : IRunStateView
     }
 
     /// <summary>Applies a committed step's writes in order and tells the watchers of each variable.</summary>
+    /// <summary>Sets values as given, bypassing reducers: state edited from outside the run (a fork).</summary>
+    public void Overwrite(IReadOnlyList<StateChange> changes)
+    {
+        lock (_lock)
+        {
+            foreach (var change in changes) _values[change.Name] = change.Value;
+        }
+    }
+
     public void Apply(IReadOnlyList<StateChange> changes, string? stepKey = null)
     {
         lock (_lock)
