@@ -31,7 +31,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         Resources = new ResourceRegistry(TimeProvider);
         foreach (var (name, resource) in options.Resources ?? new Dictionary<string, ResourceOptions>()) Resources.Add(name, resource);
         Owner = options.Owner ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.LeaseDuration, TimeSpan.FromSeconds(1), nameof(options.LeaseDuration));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.LeaseDuration, TimeSpan.FromMilliseconds(200), nameof(options.LeaseDuration));
         LeaseDuration = options.LeaseDuration;
         HumanWaitInMemory = options.HumanWaitInMemory ?? (Store.IsDurable ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
         _workflowResolver = options.WorkflowResolver;
