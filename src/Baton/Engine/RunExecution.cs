@@ -22,6 +22,7 @@ internal sealed class RunExecution
     private readonly Lock _usageLock = new();
     private Usage _usage;
     private int _steps;
+    private int _writesSinceSnapshot;
     private volatile bool _deadlineHit;
 
     public RunExecution(BatonRuntime runtime, Workflow workflow, string runId, RunLimits limits, IReadOnlyList<JournalEntry>? journal, bool recordEvents = true)
@@ -37,15 +38,26 @@ internal sealed class RunExecution
         if (journal is not null)
         {
             _replay = new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal);
+            // State starts from the latest snapshot; only writes after it are applied again.
+            var snapshotAt = 0L;
+            for (var i = journal.Count - 1; i >= 0; i--)
+            {
+                if (journal[i].Kind != JournalEntryKind.StateSnapshot) continue;
+                snapshotAt = journal[i].Sequence;
+                State.Overwrite(journal[i].StateChanges ?? []);
+                break;
+            }
+
             foreach (var entry in journal)
             {
+                var applies = entry.Sequence > snapshotAt;
                 // A failure with no error route ended the previous execution; resuming gives that step another chance.
                 var replayable = entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null);
                 // Indexed by position (scope path and sequence number, without the step id), so a
                 // workflow that changed since the run started is detected instead of silently re-run.
                 if (replayable && entry.Key is not null) _replay[entry.Key[..entry.Key.LastIndexOf(':')]] = entry;
-                if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes, entry.Key);
-                else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) State.Overwrite(edits);
+                if (applies && entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) State.Apply(changes, entry.Key);
+                else if (applies && entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) State.Overwrite(edits);
                 else if (entry.Kind == JournalEntryKind.TimerStarted && entry.Key is { } timer) (_timers ??= new(StringComparer.Ordinal))[timer] = entry.Timestamp;
                 _usage += entry.Usage;
             }
@@ -182,6 +194,26 @@ internal sealed class RunExecution
         Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, output, error));
         Events.Complete();
         return new RunResult(RunId, status, output, error, Usage, StepCount);
+    }
+
+    /// <summary>Journals the whole state, under the commit lock so no write lands between the state read and the entry.</summary>
+    private async ValueTask SnapshotAsync()
+    {
+        _writesSinceSnapshot = 0;
+        var state = State.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new StateChange(p.Key, p.Value)).ToArray();
+        try
+        {
+            await Runtime.Store.AppendAsync(Lease, new JournalEntry { Kind = JournalEntryKind.StateSnapshot, StateChanges = state, Timestamp = Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RunLeaseLostException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A snapshot only makes resume faster: the journal without it is complete.
+            Runtime.Logger.LogStoreFailure(RunId, ex);
+        }
     }
 
     /// <summary>The due time of a step's durable timer: as journaled when a previous execution set it, else now plus the delay, journaled now.</summary>
@@ -520,6 +552,8 @@ internal sealed class RunExecution
                 {
                     foreach (var change in changes) Events.Add(new StateChangedEvent(RunId, entry.Timestamp, key, change.Name, change.Value));
                 }
+
+                if (Runtime.SnapshotEvery > 0 && ++_writesSinceSnapshot >= Runtime.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
             }
             AddUsage(result.Usage);
             return (entry, next, null);

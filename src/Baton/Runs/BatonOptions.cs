@@ -54,6 +54,12 @@ public sealed record BatonOptions
     /// </summary>
     public Func<HumanRequest, string, string?>? AnswerValidator { get; init; }
 
+    /// <summary>
+    /// How many state-changing steps pass between two snapshots of the run state in the journal (0: never). Resume
+    /// restores the latest snapshot and re-applies only the writes after it.
+    /// </summary>
+    public int SnapshotEvery { get; init; } = 1000;
+
     /// <summary>The event bus's settings.</summary>
     public EventBusOptions EventBus { get; init; } = new();
 }

@@ -35,6 +35,8 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         LeaseDuration = options.LeaseDuration;
         HumanWaitInMemory = options.HumanWaitInMemory ?? (Store.IsDurable ? TimeSpan.Zero : Timeout.InfiniteTimeSpan);
         _workflowResolver = options.WorkflowResolver;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
+        SnapshotEvery = options.SnapshotEvery;
         if (Store.IsDurable)
         {
             // Leases expire by the store's clock, which is real time: renew on real time too, not the runs' clock.
@@ -45,6 +47,9 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 
     private readonly Func<RunRecord, Workflow?>? _workflowResolver;
     private int _renewing;
+
+    /// <summary>State-changing steps between two state snapshots in a run's journal (0: never).</summary>
+    public int SnapshotEvery { get; }
 
     /// <summary>Who this runtime is when it holds runs' leases.</summary>
     public string Owner { get; }

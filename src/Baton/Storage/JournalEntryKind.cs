@@ -38,4 +38,11 @@ public enum JournalEntryKind
     /// apply as if a step had written them.
     /// </summary>
     StateEdited,
+
+    /// <summary>
+    /// The whole run state (shared and private) as it stood at this point, written every
+    /// <see cref="BatonOptions.SnapshotEvery"/> state-changing steps: resume starts from the latest one instead of
+    /// re-applying every write since the run began.
+    /// </summary>
+    StateSnapshot,
 }
