@@ -501,6 +501,7 @@ internal sealed class RunExecution
         }
 
         var changes = context.Changes;
+        if (Oversized(step, changes, context.Messages) is { } tooBig) return (null, -1, tooBig);
         if (changes is not null) await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -562,6 +563,28 @@ internal sealed class RunExecution
         {
             if (changes is not null) _commitLock.Release();
         }
+    }
+
+    /// <summary>A state write or message over the payload limit: the step fails once (fatal), as for an oversized output.</summary>
+    private StepError? Oversized(Step step, IReadOnlyList<StateChange>? changes, IReadOnlyList<Message>? messages)
+    {
+        foreach (var change in changes ?? [])
+        {
+            if (change.Value.SizeInBytes > Limits.MaxPayloadBytes && change.Value.ExactSizeInBytes > Limits.MaxPayloadBytes)
+            {
+                return new StepError(ErrorKind.Fatal, $"step '{step.Id}' wrote {change.Value.ExactSizeInBytes} bytes to state '{change.Name}', over the payload limit of {Limits.MaxPayloadBytes}", step.Id) { Code = "payload_size" };
+            }
+        }
+
+        foreach (var message in messages ?? [])
+        {
+            if (message.Payload.SizeInBytes > Limits.MaxPayloadBytes && message.Payload.ExactSizeInBytes > Limits.MaxPayloadBytes)
+            {
+                return new StepError(ErrorKind.Fatal, $"step '{step.Id}' sent a message of {message.Payload.ExactSizeInBytes} bytes, over the payload limit of {Limits.MaxPayloadBytes}", step.Id) { Code = "payload_size" };
+            }
+        }
+
+        return null;
     }
 
     private static int ChooseNext(Workflow workflow, int index, StepOutcome outcome)
