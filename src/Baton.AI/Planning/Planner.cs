@@ -99,7 +99,7 @@ public static class Planner
             if (revision > planner.Options.MaxExecutionReplans)
             {
                 return AgentResult.Failure(new StepError(ErrorKind.Recoverable,
-                    $"the plan failed after {revision} attempt(s) to run one: {message}", null, input) { Code = "plan_failed" });
+                    $"{revision} plan(s) failed while running; the last failure: {message}", null, input) { Code = "plan_failed" });
             }
 
             var request = new StringBuilder();
