@@ -1,0 +1,162 @@
+using System.ClientModel;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Baton.AI;
+
+/// <summary>
+/// Turns a provider's failures into Baton's error kinds, so the engine retries what is worth retrying: 429 and 5xx
+/// are transient with the provider's Retry-After; 400, 401, 403, 404 and other client errors are fatal; a dropped
+/// connection, a timeout or a malformed body are transient. Messages name the model and status, never the API key.
+/// </summary>
+public sealed class ProviderErrorMapping : DelegatingChatClient
+{
+    private readonly string _model;
+
+    /// <summary>Wraps a client.</summary>
+    /// <param name="inner">The provider's client.</param>
+    /// <param name="model">The model's name, for messages.</param>
+    public ProviderErrorMapping(IChatClient inner, string model) : base(inner) => _model = model ?? "model";
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Map(ex, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Failures can come when the stream opens or halfway through it: both are mapped.
+        IAsyncEnumerator<ChatResponseUpdate> updates;
+        try
+        {
+            updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception ex) when (Map(ex, cancellationToken) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        await using (updates.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false)) yield break;
+                    update = updates.Current;
+                }
+                catch (Exception ex) when (Map(ex, cancellationToken) is { } mapped)
+                {
+                    throw mapped;
+                }
+
+                yield return update;
+            }
+        }
+    }
+
+    /// <summary>The Baton error for a provider failure, or null to let the exception through (cancellation, already mapped).</summary>
+    internal AgentException? Map(Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case AgentException:
+                return null;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return null;
+            case OperationCanceledException or TimeoutException:
+                return new AgentException(ErrorKind.Transient, $"the model '{_model}' did not answer in time", exception) { Code = "timeout" };
+            case ClientResultException { Status: > 0 } result:
+                return FromStatus(result);
+            case ClientResultException result when result.InnerException is { } inner:
+                return Map(inner, cancellationToken) ?? Lost(exception);
+            case HttpRequestException or IOException:
+                return Lost(exception);
+            case JsonException or FormatException:
+                // A proxy or a server under strain can send garbage once; a retry is cheap and bounded by the retry policy.
+                return new AgentException(ErrorKind.Transient, $"the model '{_model}' sent a reply that is not valid chat completions JSON: {exception.Message}", exception) { Code = "malformed_response" };
+            default:
+                return null;
+        }
+    }
+
+    private AgentException Lost(Exception exception) =>
+        new(ErrorKind.Transient, $"the connection to the model '{_model}' was lost: {Innermost(exception).Message}", exception) { Code = "connection_lost" };
+
+    private AgentException FromStatus(ClientResultException result)
+    {
+        var status = result.Status;
+        var response = result.GetRawResponse();
+        var (kind, code) = status switch
+        {
+            429 => (ErrorKind.Transient, "rate_limited"),
+            408 => (ErrorKind.Transient, "timeout"),
+            >= 500 => (ErrorKind.Transient, "provider_error"),
+            401 or 403 => (ErrorKind.Fatal, "unauthorized"),
+            404 => (ErrorKind.Fatal, "not_found"),
+            _ => (ErrorKind.Fatal, "bad_request"),
+        };
+        var detail = ProviderMessage(response?.Content?.ToString());
+        var message = $"the model '{_model}' answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(detail is null ? "" : ": " + detail)}";
+        return new AgentException(kind, message, result) { Code = code, RetryAfter = RetryAfter(response) };
+    }
+
+    /// <summary>The provider's own error message (<c>{"error":{"message":...}}</c>), shortened; null when there is none.</summary>
+    private static string? ProviderMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.Object
+                && error.TryGetProperty("message", out var text)
+                && text.ValueKind == JsonValueKind.String)
+            {
+                var message = text.GetString()!;
+                return message.Length <= 300 ? message : message[..300] + "…";
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: say nothing rather than echo an arbitrary body.
+        }
+
+        return null;
+    }
+
+    /// <summary>Retry-After in seconds or as an HTTP date, or retry-after-ms.</summary>
+    internal static TimeSpan? RetryAfter(System.ClientModel.Primitives.PipelineResponse? response)
+    {
+        if (response is null) return null;
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms) && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
+        {
+            return TimeSpan.FromMilliseconds(millis);
+        }
+
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || value is null) return null;
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0) return TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? (date - DateTimeOffset.UtcNow) is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero
+            : null;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null) exception = exception.InnerException;
+        return exception;
+    }
+}
