@@ -82,9 +82,11 @@ internal static class MermaidExporter
                     continue;
                 }
 
+                var childIds = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var (name, child) in children)
                 {
                     var childId = Unique(id + "__" + Sanitize(name));
+                    childIds[name] = childId;
                     if (child.Steps is [{ Children: var grandchildren } only] && !grandchildren.Any() && child.Edges.Count == 0)
                     {
                         // A branch that is one plain step is drawn as that step, named after the branch.
@@ -96,6 +98,15 @@ internal static class MermaidExporter
                     Line(indent + "  ", $"subgraph {childId} [\"{Escape(name)}\"]");
                     WriteBody(child, childId, indent + "    ");
                     Line(indent + "  ", "end");
+                }
+
+                if (step is GraphStep graph)
+                {
+                    // A graph's nodes run by their dependencies: draw those as edges between them.
+                    foreach (var node in graph.Nodes)
+                    {
+                        foreach (var dependency in node.DependsOn) Line(indent + "  ", $"{childIds[dependency]} --> {childIds[node.Id]}");
+                    }
                 }
 
                 Line(indent, "end");

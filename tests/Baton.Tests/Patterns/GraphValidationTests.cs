@@ -5,6 +5,21 @@ public sealed class GraphValidationTests
     private static readonly IAgent Echo = Agent.Identity("echo");
 
     [Fact]
+    public void Mermaid_draws_a_graphs_dependencies_as_edges_between_its_nodes()
+    {
+        var workflow = new GraphBuilder("diamond")
+            .Node("a", Echo).Node("b", Echo, ["a"]).Node("c", Echo, ["a"]).Node("d", Echo, ["b", "c"])
+            .Build();
+
+        var mermaid = workflow.ToMermaid();
+
+        var edges = mermaid.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("-->") && l.Contains("__")).ToArray();
+        Assert.Equal(4, edges.Length);
+        Assert.Contains(edges, e => e.Contains("__a --> ", StringComparison.Ordinal) && e.EndsWith("__b", StringComparison.Ordinal));
+        Assert.Contains(edges, e => e.Contains("__c --> ", StringComparison.Ordinal) && e.EndsWith("__d", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_cycle_is_rejected_and_named_in_the_order_its_nodes_would_run()
     {
         var graph = new GraphBuilder("g")
