@@ -1,6 +1,6 @@
 using Baton.Samples;
 
-// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|all]
+// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|planner|all]
 var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pipeline"] = PipelineSample.RunAsync,
@@ -9,6 +9,7 @@ var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringC
     ["inbox"] = InboxSample.RunAsync,
     ["research-loop"] = ResearchLoopSample.RunAsync,
     ["research-panel"] = ResearchPanelSample.RunAsync,
+    ["planner"] = PlannerSample.RunAsync,
 };
 
 var name = args.Length > 0 ? args[0] : "all";
