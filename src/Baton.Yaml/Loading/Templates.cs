@@ -1,0 +1,27 @@
+using System.Text.RegularExpressions;
+using Fluid;
+
+namespace Baton.Yaml;
+
+/// <summary>Checks Liquid templates when a file loads, so a broken one is reported with its position.</summary>
+internal static partial class Templates
+{
+    private static readonly FluidParser Parser = new();
+
+    [GeneratedRegex(@"\((\d+):(\d+)\)", RegexOptions.CultureInvariant)]
+    private static partial Regex Position();
+
+    public static bool TryParse(string source, out string? error, out int line, out int column)
+    {
+        (line, column) = (1, 1);
+        if (Parser.TryParse(source, out _, out error)) return true;
+        // Fluid puts the position in the message as "(line:column)".
+        if (Position().Match(error ?? "") is { Success: true } match)
+        {
+            line = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            column = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,156 @@
+using Baton.Yaml;
+
+namespace Baton.Yaml.Tests.Loading;
+
+public sealed class WorkflowFileTests
+{
+    private static IReadOnlyList<WorkflowFileError> Errors(string yaml) => WorkflowFile.Read(yaml, "flow.yaml").Errors;
+
+    private static WorkflowFileError Single(string yaml, string contains)
+    {
+        var errors = Errors(yaml);
+        var error = Assert.Single(errors);
+        Assert.Contains(contains, error.Message);
+        return error;
+    }
+
+    [Fact]
+    public void The_first_file_of_the_format_reads_as_written()
+    {
+        var result = WorkflowFile.Read(Examples.FirstFile, "report.yaml");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var document = result.Document!;
+        Assert.Equal("ai-trends-report", document.Name);
+        Assert.Equal("AI trends", document.Inputs.Single().Default!.GetValue<string>());
+        Assert.Equal(3, document.Models["local"].Scripted!.Replies.Count);
+        Assert.Contains("\"required\":[\"analysis\",\"confidence\"]", document.Agents["analyst"].OutputSchema);
+        Assert.Equal(["researcher", "analyst", "writer"], document.Workflow!.Steps.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void Every_step_kind_and_option_reads()
+    {
+        var result = WorkflowFile.Read(Examples.EveryStep, "everything.yaml");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var steps = result.Document!.Workflow!.Steps;
+        Assert.Equal(
+            [StepKind.Agent, StepKind.Agent, StepKind.Parallel, StepKind.Parallel, StepKind.ForEach, StepKind.Route, StepKind.States, StepKind.Vote, StepKind.Ask, StepKind.Emit, StepKind.Set, StepKind.Agent],
+            steps.Select(s => s.Kind));
+        Assert.Equal(["research", "again", "parallel", "parallel-2", "foreach", "route", "states", "vote", "ask", "emit", "set", "inner"], steps.Select(s => s.Id));
+        var again = steps[1];
+        Assert.Equal(("notes", 4, TimeSpan.FromSeconds(30)), (again.As, again.Retry!.MaxAttempts, again.Timeout!.Value));
+        Assert.Equal("shout", again.OnError!.Agent);
+        Assert.Equal("vote", steps[3].Merge);
+        Assert.Equal("draft", steps[6].Start);
+        Assert.Equal(TimeSpan.FromMinutes(5), result.Document.Limits.Timeout);
+        Assert.Equal("reports.*", result.Document.Subscriptions.Single().Topic);
+        Assert.Equal(2, result.Document.Models["local"].Scripted!.Faults.Count);
+    }
+
+    [Fact]
+    public void Bad_yaml_is_reported_where_it_breaks()
+    {
+        // An unclosed bracket: reported after the last item the parser could read.
+        var unclosed = Assert.Single(Errors("version: 1\nworkflow:\n  sequential: [a, b\nname: x\n"));
+        Assert.Equal(("flow.yaml", 3), (unclosed.File, unclosed.Line));
+        Assert.StartsWith("invalid YAML", unclosed.Message);
+        // A tab where indentation is expected: the YAML library's own message and position.
+        var tab = Assert.Single(Errors("version: 1\nworkflow:\n\tsequential: [a]\n"));
+        Assert.Equal("flow.yaml:2:9: invalid YAML: While scanning a mapping, found invalid tab as indentation.", tab.ToString());
+    }
+
+    [Fact]
+    public void An_unknown_key_suggests_the_closest()
+    {
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow: a\nlimts: { maxSteps: 3 }\n", "unknown key 'limts'");
+        Assert.Equal((5, 1), (error.Line, error.Column));
+        Assert.EndsWith("did you mean 'limits'?", error.Message);
+        var option = Single("version: 1\nagents:\n  a: { template: x }\nworkflow: { agent: a, retyr: { maxAttempts: 2 } }\n", "did you mean 'retry'?");
+        Assert.Equal((4, 23), (option.Line, option.Column));
+    }
+
+    [Fact]
+    public void A_reference_to_an_agent_model_resource_or_state_that_does_not_exist()
+    {
+        var agent = Single("version: 1\nagents:\n  writer: { template: x }\nworkflow:\n  sequential: [writer, writter]\n", "there is no agent 'writter'; did you mean 'writer'?");
+        Assert.Equal((5, 24), (agent.Line, agent.Column));
+        var model = Single("version: 1\nmodels:\n  local: { provider: scripted, replies: [hi] }\nagents:\n  a: { model: locl }\nworkflow: a\n", "there is no model 'locl'");
+        Assert.Equal((5, 15), (model.Line, model.Column));
+        var resource = Single("version: 1\nagents:\n  a: { template: x }\nworkflow: { agent: a, resource: api }\n", "there is no resource 'api'");
+        Assert.Equal((4, 33), (resource.Line, resource.Column));
+        var state = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  states:\n    one: { do: a, next: tow }\n", "there is no state 'tow'");
+        Assert.Equal((6, 25), (state.Line, state.Column));
+    }
+
+    [Fact]
+    public void A_wrong_type_says_what_was_expected()
+    {
+        var error = Single("version: 1\nmodels:\n  m: { provider: scripted, replies: [x] }\nagents:\n  a: { model: m, maxTurns: many }\nworkflow: a\n", "'maxTurns' must be a whole number, not 'many'");
+        Assert.Equal((5, 28), (error.Line, error.Column));
+        var duration = Single("version: 1\nagents:\n  a: { template: x }\nworkflow: { agent: a, timeout: soon }\n", "duration");
+        Assert.Equal((4, 32), (duration.Line, duration.Column));
+    }
+
+    [Fact]
+    public void An_invalid_expression_is_reported_inside_its_text()
+    {
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  states:\n    one: { do: a, next: [{ when: \"confidence < < 1\", goto: end }] }\n", "invalid expression in 'when'");
+        // The second "<" of the expression, which starts after the quote at column 34.
+        Assert.Equal((6, 48), (error.Line, error.Column));
+    }
+
+    [Fact]
+    public void An_invalid_template_is_reported()
+    {
+        var error = Single("version: 1\nagents:\n  a: { template: \"Hello {{ input \" }\nworkflow: a\n", "invalid template in 'template'");
+        Assert.Equal(3, error.Line);
+    }
+
+    [Fact]
+    public void A_state_machine_with_a_loop_no_state_can_leave_is_rejected()
+    {
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  states:\n    ping: { do: a, next: pong }\n    pong: { do: a, next: ping }\n",
+            "state 'ping' can never reach the end");
+        Assert.Equal((6, 5), (error.Line, error.Column));
+        Assert.Contains("ping -> pong -> ping", error.Message);
+        // A condition gives the loop a way out.
+        Assert.Empty(Errors("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  states:\n    ping: { do: a, next: [{ when: \"confidence > 0.5\", goto: pong }] }\n    pong: { do: a, next: ping }\n"));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_in_file_order()
+    {
+        var errors = Errors("version: 2\nagents:\n  a: { modle: x }\n  b: { template: \"{{ \" }\nworkflow:\n  sequential: [a, c]\nlimits: { maxSteps: -1 }\n");
+
+        Assert.True(errors.Count >= 5, string.Join("\n", errors));
+        Assert.Equal(errors.OrderBy(e => e.Line).ThenBy(e => e.Column).Select(e => e.ToString()), errors.Select(e => e.ToString()));
+        Assert.Contains(errors, e => e.Line == 1 && e.Message.Contains("'version' must be 1"));
+        Assert.Contains(errors, e => e.Line == 6 && e.Message.Contains("there is no agent 'c'"));
+        Assert.Contains(errors, e => e.Line == 7 && e.Message.Contains("'maxSteps' must be at least 1"));
+    }
+
+    [Fact]
+    public void A_secret_from_the_environment_is_resolved_and_never_shown()
+    {
+        var variable = "BATON_TEST_SECRET_" + Guid.NewGuid().ToString("N");
+        var yaml = $"version: 1\nmodels:\n  gpt: {{ provider: openai, model: gpt-4o-mini, apiKey: \"${{env.{variable}}}\" }}\nagents:\n  a: {{ model: gpt }}\nworkflow: a\n";
+        var missing = Single(yaml, $"uses the environment variable {variable}, which is not set");
+        Assert.Equal(3, missing.Line);
+
+        Environment.SetEnvironmentVariable(variable, "sk-very-secret");
+        try
+        {
+            var result = WorkflowFile.Read(yaml, "flow.yaml");
+            Assert.True(result.IsValid);
+            var options = result.Document!.Models["gpt"].OpenAi!;
+            Assert.Equal("sk-very-secret", options.ApiKey);
+            Assert.DoesNotContain("sk-very-secret", options.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+}
