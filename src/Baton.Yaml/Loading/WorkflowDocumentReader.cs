@@ -62,7 +62,7 @@ internal sealed partial class WorkflowDocumentReader
             _diagnostics.Add(mark, $"invalid YAML: {Innermost(ex).Message.Split(": ", 2)[^1]}");
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
             // The parser gave up without a position of its own: the problem is just after the last thing it read.
             _diagnostics.Add(parser.LastEnd, "invalid YAML: the structure is broken after this point (an unclosed bracket or quote, or a bad indentation)");
@@ -417,7 +417,11 @@ internal sealed partial class WorkflowDocumentReader
         if (keys.TryGetValue("maxSteps", out var ms) && _nodes.Integer(ms.Value, "'maxSteps'", 1) is { } maxSteps) limits = limits with { MaxSteps = maxSteps };
         if (keys.TryGetValue("timeout", out var t) && _nodes.Duration(t.Value, "'timeout'") is { } timeout) limits = limits with { Timeout = timeout };
         if (keys.TryGetValue("maxTokens", out var mt) && _nodes.Integer(mt.Value, "'maxTokens'", 1) is { } maxTokens) limits = limits with { MaxTokens = maxTokens };
-        if (keys.TryGetValue("maxCost", out var mc) && _nodes.Number(mc.Value, "'maxCost'") is { } maxCost) limits = limits with { MaxCost = (decimal)maxCost };
+        if (keys.TryGetValue("maxCost", out var mc) && _nodes.Number(mc.Value, "'maxCost'") is { } maxCost)
+        {
+            if (maxCost is > 0 and < 1e15) limits = limits with { MaxCost = (decimal)maxCost };
+            else _diagnostics.Add(mc.Value, "'maxCost' must be a positive amount");
+        }
         if (keys.TryGetValue("maxParallel", out var mp) && _nodes.Integer(mp.Value, "'maxParallel'", 1) is { } maxParallel) limits = limits with { MaxParallel = maxParallel };
         return limits;
     }

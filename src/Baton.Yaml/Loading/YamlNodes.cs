@@ -59,7 +59,7 @@ internal sealed class YamlNodes(Diagnostics diagnostics)
 
     public double? Number(YamlNode node, string what)
     {
-        if (node is YamlScalarNode { Value: { } value } && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return number;
+        if (node is YamlScalarNode { Value: { } value } && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)) return number;
         Diagnostics.Add(node, $"{what} must be a number, not {Describe(node)}");
         return null;
     }
@@ -123,7 +123,10 @@ internal sealed class YamlNodes(Diagnostics diagnostics)
     /// <summary>A YAML value as JSON: plain scalars that read as numbers, booleans or null become those.</summary>
     public static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode mapping => new JsonObject(mapping.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value ?? "", ToJson(p.Value)))),
+        // Keys that are not text (YAML allows maps as keys) become their JSON text; duplicates keep the last.
+        YamlMappingNode mapping => new JsonObject(mapping.Children
+            .GroupBy(p => p.Key is YamlScalarNode { Value: var k } ? k ?? "" : ToJson(p.Key)?.ToJsonString() ?? "", StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, ToJson(g.Last().Value)))),
         YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(ToJson)]),
         YamlScalarNode scalar when scalar.Style is ScalarStyle.Plain => scalar.Value switch
         {
