@@ -31,6 +31,65 @@ public static class WorkflowFile
 
         return Read(text, path);
     }
+
+    /// <summary>
+    /// Makes a valid file's document into a workflow and its subscriptions. Workflow agents written as
+    /// <c>workflow: { file: ... }</c> are read relative to the document's file.
+    /// </summary>
+    /// <param name="document">A document from <see cref="Read"/>.</param>
+    /// <param name="modelAgents">Makes model agents (Baton.AI's model agent); needed when the file has any.</param>
+    /// <exception cref="WorkflowFileException">A referenced workflow file is invalid.</exception>
+    public static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return Build(document, modelAgents, new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(document.File) });
+    }
+
+    /// <summary>Reads, checks and builds a workflow file: the built workflow, or every error.</summary>
+    public static async Task<(BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors)> LoadAsync(string path, ModelAgentFactory? modelAgents = null, CancellationToken cancellationToken = default)
+    {
+        var read = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (!read.IsValid) return (null, read.Errors);
+        try
+        {
+            return (Build(read.Document!, modelAgents), []);
+        }
+        catch (WorkflowFileException ex)
+        {
+            return (null, ex.Errors);
+        }
+    }
+
+    private static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents, HashSet<string> loading)
+    {
+        BuiltWorkflowFile LoadNested(string path)
+        {
+            var full = Path.GetFullPath(path);
+            if (!loading.Add(full)) throw new WorkflowFileException([new WorkflowFileError(document.File, 1, 1, $"workflow file '{path}' includes itself")]);
+            try
+            {
+                var text = File.Exists(full) ? File.ReadAllText(full) : null;
+                if (text is null) throw new WorkflowFileException([new WorkflowFileError(document.File, 1, 1, $"workflow file '{path}' does not exist")]);
+                var read = Read(text, path);
+                if (!read.IsValid) throw new WorkflowFileException(read.Errors);
+                return Build(read.Document!, modelAgents, loading);
+            }
+            finally
+            {
+                loading.Remove(full);
+            }
+        }
+
+        return new WorkflowDocumentBuilder(document, modelAgents, LoadNested).Build();
+    }
+}
+
+/// <summary>A workflow file could not be made into a workflow; <see cref="Errors"/> says why and where.</summary>
+public sealed class WorkflowFileException(IReadOnlyList<WorkflowFileError> errors)
+    : Exception(string.Join(Environment.NewLine, errors))
+{
+    /// <summary>Every problem, with its position.</summary>
+    public IReadOnlyList<WorkflowFileError> Errors { get; } = errors;
 }
 
 /// <summary>A read workflow file: the document, or the errors that kept it from being one.</summary>
