@@ -11,14 +11,13 @@ namespace Baton.Yaml;
 internal sealed class WorkflowDocumentBuilder
 {
     /// <summary>The run state variable holding the workflow's inputs.</summary>
-    public const string InputsState = "inputs";
+    public const string InputsState = PromptTemplate.InputsState;
 
     private readonly WorkflowDocument _document;
     private readonly ModelAgentFactory? _modelAgents;
     private readonly Func<string, BuiltWorkflowFile>? _loadFile;
     private readonly Dictionary<string, IAgent> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TemplateText> _templates = new(StringComparer.Ordinal);
     private readonly HashSet<string> _building = new(StringComparer.Ordinal);
 
     public WorkflowDocumentBuilder(WorkflowDocument document, ModelAgentFactory? modelAgents, Func<string, BuiltWorkflowFile>? loadFile)
@@ -309,16 +308,7 @@ internal sealed class WorkflowDocumentBuilder
         return _loadFile?.Invoke(path) ?? throw new InvalidOperationException($"workflow file '{file}' cannot be loaded here");
     }
 
-    private string Render(string source, Payload input, IRunStateView state)
-    {
-        if (!_templates.TryGetValue(source, out var template))
-        {
-            template = new TemplateText(source);
-            lock (_templates) _templates[source] = template;
-        }
-
-        return template.Render(input, state);
-    }
+    private static string Render(string source, Payload input, IRunStateView state) => PromptTemplate.Parse(source).Render(input, state);
 
     private Payload RenderPayload(string source, Payload input, IRunStateView state) => Payload.FromText(Render(source, input, state));
 

@@ -1,20 +1,18 @@
 using System.Text.RegularExpressions;
-using Fluid;
+using Baton.AI;
 
 namespace Baton.Yaml;
 
-/// <summary>Checks Liquid templates when a file loads, so a broken one is reported with its position.</summary>
+/// <summary>Checks Liquid templates when a file loads, so a broken one is reported with its position inside the template.</summary>
 internal static partial class Templates
 {
-    private static readonly FluidParser Parser = new();
-
     [GeneratedRegex(@"\((\d+):(\d+)\)", RegexOptions.CultureInvariant)]
     private static partial Regex Position();
 
     public static bool TryParse(string source, out string? error, out int line, out int column)
     {
         (line, column) = (1, 1);
-        if (Parser.TryParse(source, out _, out error)) return true;
+        if (PromptTemplate.TryParse(source, out _, out error)) return true;
         // Fluid puts the position in the message as "(line:column)".
         if (Position().Match(error ?? "") is { Success: true } match)
         {
