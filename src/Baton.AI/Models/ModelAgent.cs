@@ -1,0 +1,229 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+
+namespace Baton.AI;
+
+/// <summary>
+/// An agent backed by a language model through any <see cref="IChatClient"/>: instructions rendered from a template,
+/// the step's input as the user message, a bounded tool-calling loop, optional structured output checked against a
+/// JSON schema (with repair), context kept within a token budget, streaming, and usage and cost accounting.
+/// </summary>
+/// <remarks>
+/// The tool loop is Baton's own rather than Microsoft.Extensions.AI's FunctionInvokingChatClient: the agent must
+/// refuse tools outside its allow-list (telling the model), turn tool failures into results the model sees, ask a person
+/// before tools that need approval, report each call as a run event, and stop at its turn limit with a clear error.
+/// </remarks>
+public sealed class ModelAgent : IAgent
+{
+    private readonly IChatClient _client;
+    private readonly ModelAgentOptions _options;
+    private readonly PromptTemplate? _instructions;
+    private readonly Dictionary<string, AITool> _tools;
+    private readonly ScriptedChatClient? _scripted;
+
+    /// <summary>Creates a model agent.</summary>
+    /// <exception cref="FormatException">The instructions are not a valid template.</exception>
+    public ModelAgent(string name, IChatClient client, ModelAgentOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(client);
+        Name = name;
+        _client = client;
+        _options = options ?? new ModelAgentOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxTurns, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxRepairs);
+        _instructions = _options.Instructions is { } source ? PromptTemplate.Parse(source) : null;
+        _tools = _options.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _scripted = client.GetService<ScriptedChatClient>();
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <summary>The state variable keeping a run's call count of a scripted model, so a resumed run gets the same replies.</summary>
+    public static string CallCountState(string model) => $"calls.{model}";
+
+    /// <inheritdoc/>
+    public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var messages = new List<ChatMessage>();
+        if (_instructions?.Render(input, context.State) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
+        messages.Add(new ChatMessage(ChatRole.User, UserMessage(input, context)));
+        var fixedCount = messages.Count;
+        var options = CallOptions(context);
+        var usage = new UsageDetails();
+        double? confidence = null;
+        var repairs = 0;
+        var lastText = "";
+        RestoreScriptedCount(context);
+        for (var turn = 1; turn <= _options.MaxTurns; turn++)
+        {
+            var response = await CallAsync(Trim(messages, fixedCount), options, context, cancellationToken).ConfigureAwait(false);
+            if (response.Usage is { } u) usage.Add(u);
+            messages.AddRange(response.Messages);
+            if (response.AdditionalProperties?.TryGetValue(ScriptedChatClient.ConfidenceProperty, out var c) == true && c is double d) confidence = d;
+            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToArray();
+            if (calls.Length > 0)
+            {
+                messages.Add(new ChatMessage(ChatRole.Tool, [.. await RunToolsAsync(calls, context, cancellationToken).ConfigureAwait(false)]));
+                continue;
+            }
+
+            lastText = response.Text;
+            if (_options.Output is not { } schema) return Finish(Payload.FromText(lastText), confidence, usage, context);
+            var (value, problems) = schema.Check(lastText);
+            if (value is not null)
+            {
+                if (value is JsonObject obj && obj.TryGetPropertyValue(_options.ConfidenceProperty, out var conf) && conf is JsonValue cv
+                    && cv.TryGetValue<double>(out var fromReply) && fromReply is >= 0 and <= 1)
+                {
+                    confidence = fromReply;
+                }
+
+                return Finish(Payload.ParseJson(value.ToJsonString()), confidence, usage, context);
+            }
+
+            if (repairs++ >= _options.MaxRepairs)
+            {
+                return Failure(ErrorKind.Recoverable, "invalid_output",
+                    $"model agent '{Name}' replied {repairs} time(s) without satisfying its output schema; last problems: {string.Join("; ", problems)}", lastText, usage);
+            }
+
+            messages.Add(new ChatMessage(ChatRole.User,
+                $"Your reply did not match the required JSON schema:\n- {string.Join("\n- ", problems)}\nReply again with only JSON that satisfies the schema."));
+        }
+
+        return Failure(ErrorKind.Recoverable, "max_turns", $"model agent '{Name}' reached its limit of {_options.MaxTurns} model calls without a final answer", lastText, usage);
+    }
+
+    private string UserMessage(Payload input, IStepContext context)
+    {
+        var text = input.AsText();
+        if (_options.InputVariables.Count == 0) return text;
+        var variables = new StringBuilder(text);
+        foreach (var name in _options.InputVariables)
+        {
+            variables.Append("\n\n").Append(name).Append(":\n").Append(context.State.TryGet(name, out var value) ? value.AsText() : "(not set)");
+        }
+
+        return variables.ToString();
+    }
+
+    private ChatOptions CallOptions(IStepContext context)
+    {
+        var options = _options.ChatOptions?.Clone() ?? new ChatOptions();
+        if (_tools.Count > 0) options.Tools = [.. _tools.Values];
+        if (_options.Output is { } schema) options.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.Json, schema.Name);
+        (options.AdditionalProperties ??= [])[ScriptedChatClient.RunIdProperty] = context.RunId;
+        return options;
+    }
+
+    private async Task<ChatResponse> CallAsync(List<ChatMessage> messages, ChatOptions options, IStepContext context, CancellationToken cancellationToken)
+    {
+        if (!_options.Stream) return await _client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in _client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            if (!string.IsNullOrEmpty(update.Text)) context.Report("token", Payload.FromText(update.Text));
+        }
+
+        var response = updates.ToChatResponse();
+        foreach (var update in updates)
+        {
+            if (update.AdditionalProperties is { } extra) foreach (var (key, value) in extra) (response.AdditionalProperties ??= [])[key] = value;
+        }
+
+        return response;
+    }
+
+    /// <summary>Runs the calls the model asked for, at once; every outcome (refused, failed, denied) becomes a result it reads.</summary>
+    private async Task<AIContent[]> RunToolsAsync(FunctionCallContent[] calls, IStepContext context, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(calls.Select(async call =>
+        {
+            context.Report("tool_call", Payload.FromText($"{call.Name}({JsonSerializer.Serialize(call.Arguments)})"));
+            object? result;
+            if (!_tools.TryGetValue(call.Name, out var tool) || tool is not AIFunction function)
+            {
+                result = $"Error: tool '{call.Name}' is not available; available tools: {(_tools.Count == 0 ? "none" : string.Join(", ", _tools.Keys))}";
+            }
+            else if (tool is ApprovalRequiredAIFunction && !await ApprovedAsync(call, context, cancellationToken).ConfigureAwait(false))
+            {
+                result = $"Error: a person denied the call to '{call.Name}'";
+            }
+            else
+            {
+                try
+                {
+                    result = await function.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // The model decides what to do about a failing tool: it sees the error, the run goes on.
+                    result = $"Error: tool '{call.Name}' failed: {ex.Message}";
+                }
+            }
+
+            context.Report("tool_result", Payload.FromText($"{call.Name}: {Shorten(result?.ToString())}"));
+            return (AIContent)new FunctionResultContent(call.CallId, result);
+        })).ConfigureAwait(false);
+        return results;
+    }
+
+    private static async Task<bool> ApprovedAsync(FunctionCallContent call, IStepContext context, CancellationToken cancellationToken)
+    {
+        var answer = await context.AskAsync(new HumanQuestion($"Allow the tool '{call.Name}' with {JsonSerializer.Serialize(call.Arguments)}?", ["approve", "deny"]), cancellationToken).ConfigureAwait(false);
+        return answer == "approve";
+    }
+
+    /// <summary>Keeps the conversation within the budget: drops the oldest model/tool turns, never the instructions or the input.</summary>
+    private List<ChatMessage> Trim(List<ChatMessage> messages, int fixedCount)
+    {
+        if (_options.ContextBudget is not { } budget) return messages;
+        var estimate = _options.TokenEstimator ?? (static m => Math.Max(1, (m.Text?.Length ?? 0) + m.Contents.OfType<FunctionResultContent>().Sum(r => r.Result?.ToString()?.Length ?? 0)) / 4 + 4);
+        var total = messages.Sum(estimate);
+        if (total <= budget) return messages;
+        var kept = messages.ToList();
+        var at = fixedCount;
+        // Drop whole turns (an assistant message with its tool results), oldest first, keeping the latest turn.
+        while (total > budget && at < kept.Count - 1)
+        {
+            var end = at + 1;
+            while (end < kept.Count - 1 && kept[end].Role == ChatRole.Tool) end++;
+            for (var i = at; i < end; i++) total -= estimate(kept[i]);
+            kept.RemoveRange(at, end - at);
+        }
+
+        return kept;
+    }
+
+    private AgentResult Finish(Payload output, double? confidence, UsageDetails usage, IStepContext context)
+    {
+        if (_options.OutputVariable is { } variable) context.SetState(variable, output);
+        if (_scripted is not null) context.SetState(CallCountState(_scripted.Options.ModelId), Payload.From(_scripted.CallsMade(context.RunId)));
+        return AgentResult.Success(output, confidence, UsageOf(usage));
+    }
+
+    private AgentResult Failure(ErrorKind kind, string code, string message, string partial, UsageDetails usage) =>
+        AgentResult.Failure(new StepError(kind, message) { Code = code, Partial = partial.Length == 0 ? null : Payload.FromText(partial) }) with { Usage = UsageOf(usage) };
+
+    private Usage UsageOf(UsageDetails usage)
+    {
+        var input = usage.InputTokenCount ?? 0;
+        var output = usage.OutputTokenCount ?? 0;
+        return new Usage(input, output, _options.Price?.CostOf(input, output) ?? 0m);
+    }
+
+    /// <summary>A resumed run continues the scripted model's call count where its journal left it.</summary>
+    private void RestoreScriptedCount(IStepContext context)
+    {
+        if (_scripted is null || !context.State.TryGet(CallCountState(_scripted.Options.ModelId), out var count)) return;
+        _scripted.RestoreCallCount(context.RunId, count.Get<int>());
+    }
+
+    private static string Shorten(string? text) => text is null ? "" : text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
+}
