@@ -37,7 +37,7 @@ public static class WorkflowFile
     /// <c>workflow: { file: ... }</c> are read relative to the document's file.
     /// </summary>
     /// <param name="document">A document from <see cref="Read"/>.</param>
-    /// <param name="modelAgents">Makes model agents (Baton.AI's model agent); needed when the file has any.</param>
+    /// <param name="modelAgents">Makes model agents; <see cref="ModelAgents.Create"/> with no tools when null.</param>
     /// <exception cref="WorkflowFileException">A referenced workflow file is invalid.</exception>
     public static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents = null)
     {
@@ -80,7 +80,7 @@ public static class WorkflowFile
             }
         }
 
-        return new WorkflowDocumentBuilder(document, modelAgents, LoadNested).Build();
+        return new WorkflowDocumentBuilder(document, modelAgents ?? ModelAgents.Create(), LoadNested).Build();
     }
 }
 

@@ -172,3 +172,32 @@ public sealed class WorkflowBuildTests
         Assert.Contains("the expression", result.Error!.Message);
     }
 }
+
+public sealed class FirstFileTests
+{
+    [Fact]
+    public async Task The_first_file_of_the_format_prints_its_report()
+    {
+        var read = WorkflowFile.Read(Loading.Examples.FirstFile, "report.yaml");
+        var built = WorkflowFile.Build(read.Document!);
+        await using var runtime = new BatonRuntime();
+
+        var result = await runtime.RunAsync(built.Workflow, Payload.ParseJson("""{"topic":"AI agents"}"""));
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal("Report: adoption of AI agents is rising.", result.Output!.AsText());
+        var journal = await runtime.Store.ReadJournalAsync(result.RunId);
+        var analyst = journal.Single(e => e.StepId == "analyst");
+        Assert.Equal(0.9, analyst.Confidence);
+        Assert.Equal("Adoption is rising.", analyst.Payload!.AsJson().GetProperty("analysis").GetString());
+    }
+
+    [Fact]
+    public void A_model_agent_naming_a_tool_that_is_not_available_is_refused()
+    {
+        var yaml = "version: 1\nmodels:\n  m: { provider: scripted, replies: [x] }\nagents:\n  a: { model: m, tools: [search] }\nworkflow: a\n";
+        var read = WorkflowFile.Read(yaml, "flow.yaml");
+        var error = Assert.Throws<InvalidOperationException>(() => WorkflowFile.Build(read.Document!));
+        Assert.Contains("names tool(s) 'search' that are not available", error.Message);
+    }
+}
