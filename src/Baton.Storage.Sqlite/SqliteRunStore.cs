@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -173,7 +170,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(entry);
         // Serialized on the caller's thread, so the single writer only writes.
-        var (body, blobPaths, blobs) = Serialize(entry);
+        var (body, blobPaths, blobs) = StoreJson.Write(entry, _options.BlobThreshold);
         return Enqueue(cancellationToken, (connection, transaction) =>
         {
             var sequence = CheckLease(connection, transaction, lease);
@@ -222,9 +219,11 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
             var sequence = reader.GetInt64(0);
             var body = (byte[])reader.GetValue(1);
             var where = $"journal entry {sequence} of run '{runId}'";
-            var entry = reader.IsDBNull(2)
-                ? StoreJson.ReadEntry(body, where)
-                : StoreJson.ReadEntry(ResolveBlobs(connection, JsonNode.Parse(body)!, reader.GetString(2), where), where);
+            var entry = StoreJson.Read(body, reader.IsDBNull(2) ? null : reader.GetString(2), hash =>
+            {
+                using var blob = Command(connection, null, "SELECT data FROM blobs WHERE hash = $hash", ("$hash", hash));
+                return blob.ExecuteScalar() as byte[];
+            }, where);
             entries.Add(entry with { Sequence = sequence });
         }
 
@@ -405,57 +404,4 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
     }
 
     private static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
-
-    /// <summary>An entry's JSON, with payloads over the blob threshold moved out (their JSON paths and contents returned).</summary>
-    private (byte[] Body, string? BlobPaths, List<(string Hash, byte[] Data)> Blobs) Serialize(JournalEntry entry)
-    {
-        var threshold = _options.BlobThreshold;
-        var large = entry.Payload?.SizeInBytes > threshold
-            || entry.StateChanges?.Any(c => c.Value.SizeInBytes > threshold) == true
-            || entry.Messages?.Any(m => m.Payload.SizeInBytes > threshold) == true;
-        var node = StoreJson.ToNode(entry);
-        var blobs = new List<(string, byte[])>();
-        if (!large) return (Encoding.UTF8.GetBytes(node.ToJsonString()), null, blobs);
-        var paths = new JsonArray();
-        void Extract(JsonNode? parent, string key, string path)
-        {
-            if (parent?[key] is not { } value) return;
-            var data = Encoding.UTF8.GetBytes(value.ToJsonString());
-            if (data.Length <= threshold) return;
-            var hash = Convert.ToHexString(SHA256.HashData(data));
-            blobs.Add((hash, data));
-            parent[key] = hash;
-            paths.Add(path);
-        }
-
-        Extract(node, "payload", "payload");
-        if (node["stateChanges"] is JsonArray changes)
-        {
-            for (var i = 0; i < changes.Count; i++) Extract(changes[i], "value", $"stateChanges.{i}.value");
-        }
-
-        if (node["messages"] is JsonArray messages)
-        {
-            for (var i = 0; i < messages.Count; i++) Extract(messages[i], "payload", $"messages.{i}.payload");
-        }
-
-        return (Encoding.UTF8.GetBytes(node.ToJsonString()), paths.Count == 0 ? null : paths.ToJsonString(), blobs);
-    }
-
-    private static JsonNode ResolveBlobs(SqliteConnection connection, JsonNode node, string pathsJson, string where)
-    {
-        foreach (var path in JsonNode.Parse(pathsJson)!.AsArray().Select(p => p!.GetValue<string>()))
-        {
-            var parts = path.Split('.');
-            JsonNode? parent = node;
-            for (var i = 0; i < parts.Length - 1; i++) parent = int.TryParse(parts[i], out var index) ? parent?[index] : parent?[parts[i]];
-            var key = parts[^1];
-            var hash = parent?[key]?.GetValue<string>() ?? throw new StoreFormatException($"{where} refers to a blob at '{path}' that it does not hold");
-            using var read = Command(connection, null, "SELECT data FROM blobs WHERE hash = $hash", ("$hash", hash));
-            var data = read.ExecuteScalar() as byte[] ?? throw new StoreFormatException($"{where} refers to blob {hash}, which is missing");
-            parent![key] = JsonNode.Parse(data);
-        }
-
-        return node;
-    }
 }

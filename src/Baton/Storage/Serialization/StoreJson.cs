@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -70,4 +72,82 @@ public static class StoreJson
             throw new StoreFormatException($"{what} was written by store format {format}; this Baton reads up to format {FormatVersion}: upgrade Baton to read it");
         }
     }
+
+    /// <summary>
+    /// An entry's UTF-8 JSON with every payload larger than <paramref name="blobThreshold"/> bytes (output, state
+    /// values, message payloads) moved out: replaced by its SHA-256 and returned to be stored once by content. The
+    /// paths of the moved values (a JSON array, null when none) go with the entry, so only they are resolved on read
+    /// and a user's own data can never be mistaken for a reference.
+    /// </summary>
+    public static StoredEntry Write(JournalEntry entry, int blobThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var large = entry.Payload?.SizeInBytes > blobThreshold
+            || entry.StateChanges?.Any(c => c.Value.SizeInBytes > blobThreshold) == true
+            || entry.Messages?.Any(m => m.Payload.SizeInBytes > blobThreshold) == true;
+        if (!large) return new StoredEntry(JsonSerializer.SerializeToUtf8Bytes(entry, StoreJsonContext.Default.JournalEntry), null, []);
+        var node = ToNode(entry);
+        var blobs = new List<(string Hash, byte[] Data)>();
+        var paths = new JsonArray();
+        void Extract(JsonNode? parent, string key, string path)
+        {
+            if (parent?[key] is not { } value) return;
+            var data = Encoding.UTF8.GetBytes(value.ToJsonString());
+            if (data.Length <= blobThreshold) return;
+            var hash = Convert.ToHexString(SHA256.HashData(data));
+            blobs.Add((hash, data));
+            parent[key] = hash;
+            paths.Add(path);
+        }
+
+        Extract(node, "payload", "payload");
+        if (node["stateChanges"] is JsonArray changes)
+        {
+            for (var i = 0; i < changes.Count; i++) Extract(changes[i], "value", $"stateChanges.{i}.value");
+        }
+
+        if (node["messages"] is JsonArray messages)
+        {
+            for (var i = 0; i < messages.Count; i++) Extract(messages[i], "payload", $"messages.{i}.payload");
+        }
+
+        return new StoredEntry(Encoding.UTF8.GetBytes(node.ToJsonString()), paths.Count == 0 ? null : paths.ToJsonString(), blobs);
+    }
+
+    /// <summary>Reads an entry written by <see cref="Write(JournalEntry, int)"/>, loading moved payloads with <paramref name="blob"/>.</summary>
+    /// <exception cref="StoreFormatException">The entry or a blob it refers to is damaged or missing.</exception>
+    public static JournalEntry Read(byte[] body, string? blobPaths, Func<string, byte[]?> blob, string where)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(blob);
+        if (blobPaths is null) return ReadEntry(body, where);
+        JsonNode node;
+        try
+        {
+            node = JsonNode.Parse(body) ?? throw new JsonException("null entry");
+        }
+        catch (JsonException ex)
+        {
+            throw new StoreFormatException($"{where} is damaged and cannot be read: {ex.Message}", ex);
+        }
+
+        foreach (var path in JsonNode.Parse(blobPaths)!.AsArray().Select(p => p!.GetValue<string>()))
+        {
+            var parts = path.Split('.');
+            JsonNode? parent = node;
+            for (var i = 0; i < parts.Length - 1; i++) parent = int.TryParse(parts[i], out var index) ? parent?[index] : parent?[parts[i]];
+            var key = parts[^1];
+            var hash = parent?[key]?.GetValue<string>() ?? throw new StoreFormatException($"{where} refers to a blob at '{path}' that it does not hold");
+            var data = blob(hash) ?? throw new StoreFormatException($"{where} refers to blob {hash}, which is missing");
+            parent![key] = JsonNode.Parse(data);
+        }
+
+        return ReadEntry(node, where);
+    }
 }
+
+/// <summary>A journal entry as a store writes it: its JSON, the paths of payloads moved to blobs, and those blobs.</summary>
+/// <param name="Body">The entry's UTF-8 JSON.</param>
+/// <param name="BlobPaths">A JSON array of the moved payloads' paths, or null.</param>
+/// <param name="Blobs">The moved payloads by SHA-256.</param>
+public sealed record StoredEntry(byte[] Body, string? BlobPaths, IReadOnlyList<(string Hash, byte[] Data)> Blobs);
