@@ -5,9 +5,16 @@ using Baton.Benchmarks.Probes;
 // dotnet run -c Release --project bench/Baton.Benchmarks -- [--quick] [--suite NAME] [BenchmarkDotNet options]
 //   smoke   runs every shape once on every side and prints what it got
 //   probe   where Baton's time and bytes go, per step (see Probes/AllocationProbe.cs)
+//   durable commit latency percentiles by payload size, and storage per turn of a long conversation (Probes/DurableProbe.cs)
 if (args is ["smoke", ..])
 {
     await Smoke.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+
+if (args is ["durable", ..])
+{
+    await DurableProbe.RunAsync().ConfigureAwait(false);
     return 0;
 }
 

@@ -13,6 +13,8 @@ public static class SuiteNames
         ["loop"] = nameof(LoopSuite),
         ["uneven"] = nameof(UnevenBranchesSuite),
         ["quota"] = nameof(QuotaSuite),
+        ["durable"] = nameof(DurableSuite),
+        ["resume"] = nameof(ResumeSuite),
     };
 
     /// <summary>The suite class a short name stands for; an unknown name is taken as a class name.</summary>
