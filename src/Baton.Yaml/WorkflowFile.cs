@@ -15,6 +15,24 @@ public static class WorkflowFile
         return new WorkflowFileReadResult(document, errors);
     }
 
+    /// <summary>Reads a YAML (or JSON) value, such as a file of inputs, as JSON.</summary>
+    /// <exception cref="FormatException">The text is not YAML.</exception>
+    public static System.Text.Json.Nodes.JsonNode? ReadValue(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
+        {
+            throw new FormatException(ex.Message, ex);
+        }
+
+        return stream.Documents.Count == 0 ? null : YamlNodes.ToJson(stream.Documents[0].RootNode);
+    }
+
     /// <summary>Reads and checks a workflow file.</summary>
     public static async Task<WorkflowFileReadResult> ReadAsync(string path, CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Baton.Cli;
+using Baton.Storage;
+
+// baton: run, validate and inspect Baton workflow files. Exit codes: 0 succeeded, 1 failed, 2 invalid file or usage,
+// 3 waiting for a human, 130 cancelled.
+var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text (and no progress)." };
+var store = new Option<string?>("--store") { Description = "A SQLite file path or a PostgreSQL connection string (default: BATON_STORE, else .baton/baton.db)." };
+var file = new Argument<string>("FILE") { Description = "The workflow file." };
+var inputs = new Option<string[]>("--input") { Description = "An input, name=value (JSON when it parses as JSON, else text); repeat for more." };
+var inputFile = new Option<string?>("--input-file") { Description = "A JSON or YAML file with the inputs." };
+var runId = new Argument<string>("RUN") { Description = "The run's id." };
+var value = new Option<string>("--value") { Description = "The answer.", Required = true };
+
+var run = new Command("run", "Run a workflow file and print its output.") { file, inputs, inputFile, json, store };
+run.SetAction((p, ct) => Guard(() => Commands.RunAsync(p.GetValue(file)!, p.GetValue(inputs), p.GetValue(inputFile), p.GetValue(json), p.GetValue(store), ct)));
+var validate = new Command("validate", "Check a workflow file; print every problem as file:line:column: message.") { file };
+validate.SetAction((p, ct) => Guard(() => Commands.ValidateAsync(p.GetValue(file)!, ct)));
+var graph = new Command("graph", "Print a workflow file as a Mermaid flowchart.") { file };
+graph.SetAction((p, ct) => Guard(() => Commands.GraphAsync(p.GetValue(file)!, ct)));
+
+var list = new Command("list", "List the runs in the store, newest first.") { json, store };
+list.SetAction((p, ct) => Guard(() => Commands.ListAsync(p.GetValue(json), p.GetValue(store), ct)));
+var show = new Command("show", "Show one run, in the shape of run --json.") { runId, json, store };
+show.SetAction((p, ct) => Guard(() => Commands.ShowAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
+var resume = new Command("resume", "Continue a run that crashed or was stopped, in this process.") { runId, json, store };
+resume.SetAction((p, ct) => Guard(() => Commands.ResumeAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
+var answer = new Command("answer", "Answer a waiting ask and continue the run in this process.") { runId, value, json, store };
+answer.SetAction((p, ct) => Guard(() => Commands.AnswerAsync(p.GetValue(runId)!, p.GetValue(value)!, p.GetValue(json), p.GetValue(store), ct)));
+var cancel = new Command("cancel", "Cancel a run.") { runId, store };
+cancel.SetAction((p, ct) => Guard(() => Commands.CancelAsync(p.GetValue(runId)!, p.GetValue(store), ct)));
+var runs = new Command("runs", "Inspect and continue stored runs.") { list, show, resume, answer, cancel };
+
+var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs };
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"baton: {error.Message}");
+    Console.Error.WriteLine("run 'baton --help' for usage");
+    return ExitCodes.Invalid;
+}
+
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+
+// Errors are one readable line, never a stack trace.
+static async Task<int> Guard(Func<Task<int>> command)
+{
+    try
+    {
+        return await command();
+    }
+    catch (InvalidWorkflowFileException invalid)
+    {
+        foreach (var error in invalid.Errors) Console.Error.WriteLine(error);
+        return ExitCodes.Invalid;
+    }
+    catch (UsageException usage)
+    {
+        Console.Error.WriteLine($"baton: {usage.Message}");
+        return ExitCodes.Invalid;
+    }
+    catch (StoreFormatException format)
+    {
+        Console.Error.WriteLine($"baton: {format.Message}");
+        return ExitCodes.Invalid;
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("baton: cancelled");
+        return ExitCodes.Cancelled;
+    }
+    catch (Exception ex)
+    {
+        Console.Error.WriteLine($"baton: {ex.Message}");
+        return ExitCodes.Failed;
+    }
+}
