@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Baton.Cli.Tests;
+
+/// <summary>Runs the real <c>baton</c> command (the built Baton.Cli.dll) in a folder of its own, so each test has its own <c>.baton/</c>.</summary>
+internal sealed class BatonCommand : IDisposable
+{
+    public BatonCommand() => Folder = Directory.CreateTempSubdirectory("baton-cli-").FullName;
+
+    public string Folder { get; }
+
+    /// <summary>The command's entry assembly, built beside the tests (same configuration).</summary>
+    public static string Dll
+    {
+        get
+        {
+            var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Baton.Cli.Tests/bin/<config>/<tfm>/
+            var root = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            return Path.Combine(root, "src", "Baton.Cli", "bin", here.Parent.Name, here.Name, "Baton.Cli.dll");
+        }
+    }
+
+    public string Write(string name, string text)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    public Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Dll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment.Remove("BATON_STORE");
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start baton");
+    }
+
+    public async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async Task<JsonObject> JsonAsync(int expectedExit, params string[] args)
+    {
+        var (exit, stdout, stderr) = await RunAsync(args);
+        Assert.True(exit == expectedExit, $"exit {exit}, expected {expectedExit}: {stderr}");
+        return JsonNode.Parse(stdout)!.AsObject();
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
