@@ -31,7 +31,7 @@ internal static class Progress
             {
                 StepStartedEvent s when !s.Key.Contains('/', StringComparison.Ordinal) => $"  {s.StepId}: started{(s.Attempt > 1 ? $" (attempt {s.Attempt})" : "")}",
                 StepRetryingEvent r when !r.Key.Contains('/', StringComparison.Ordinal) => $"  {r.StepId}: attempt {r.Attempt} failed ({r.Error.Message}); retrying in {r.Delay.TotalSeconds:0.##}s",
-                StepCompletedEvent c when !c.Key.Contains('/', StringComparison.Ordinal) => $"  {c.StepId}: {(c.Replayed ? "done before (replayed)" : $"completed in {c.Duration.TotalMilliseconds:0} ms")}",
+                StepCompletedEvent c when !c.Key.Contains('/', StringComparison.Ordinal) => $"  {c.StepId}: {(c.Replayed ? "done before (replayed)" : $"completed in {c.Duration.TotalMilliseconds:0} ms")}{(c.Usage.TotalTokens > 0 ? $", {c.Usage.TotalTokens} tokens" : "")}",
                 StepFailedEvent f when !f.Key.Contains('/', StringComparison.Ordinal) => $"  {f.StepId}: failed after {f.Attempts} attempt(s): {f.Error.Message}",
                 StepWaitingForHumanEvent w => $"  waiting for a person: {w.Request.Prompt}",
                 _ => null,
@@ -43,7 +43,7 @@ internal static class Progress
     private static async Task LiveAsync(RunHandle handle, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<string, (string Status, int Attempt, Stopwatch Clock, long Tokens)>(StringComparer.Ordinal);
-        var table = new Table().AddColumns("step", "status", "attempt", "elapsed");
+        var table = new Table().AddColumns("step", "status", "attempt", "elapsed", "tokens");
         await AnsiConsole.Live(table).StartAsync(async context =>
         {
             await foreach (var e in handle.WatchAsync(cancellationToken).ConfigureAwait(false))
@@ -58,8 +58,13 @@ internal static class Progress
                         rows[r.StepId] = row with { Status = "[orange1]retrying[/]" };
                         break;
                     case StepCompletedEvent c when !c.Key.Contains('/', StringComparison.Ordinal):
-                        rows[c.StepId] = (c.Replayed ? "[grey]replayed[/]" : "[green]done[/]", c.Attempts, rows.TryGetValue(c.StepId, out var done) ? done.Clock : new Stopwatch(), 0);
+                        var tokens = (rows.TryGetValue(c.StepId, out var done) ? done.Tokens : 0) + c.Usage.TotalTokens;
+                        rows[c.StepId] = (c.Replayed ? "[grey]replayed[/]" : "[green]done[/]", c.Attempts, done.Clock ?? new Stopwatch(), tokens);
                         rows[c.StepId].Clock.Stop();
+                        break;
+                    case StepCompletedEvent nested when TopStep(nested.Key) is { } top && rows.TryGetValue(top, out var parent):
+                        // A nested step's tokens count towards the top-level step it runs in.
+                        rows[top] = parent with { Tokens = parent.Tokens + nested.Usage.TotalTokens };
                         break;
                     case StepFailedEvent f when !f.Key.Contains('/', StringComparison.Ordinal):
                         rows[f.StepId] = ("[red]failed[/]", f.Attempts, rows.TryGetValue(f.StepId, out var failed) ? failed.Clock : new Stopwatch(), 0);
@@ -73,10 +78,19 @@ internal static class Progress
                 }
 
                 table.Rows.Clear();
-                foreach (var (step, row) in rows) table.AddRow(Markup.Escape(step), row.Status, row.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{row.Clock.Elapsed.TotalSeconds:0.0}s");
+                foreach (var (step, row) in rows) table.AddRow(Markup.Escape(step), row.Status, row.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{row.Clock.Elapsed.TotalSeconds:0.0}s", row.Tokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 context.Refresh();
             }
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>The id of the top-level step a nested key runs in (<c>2:route/billing/1:senior</c> → <c>route</c>).</summary>
+    private static string? TopStep(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return null;
+        var top = key[..slash];
+        return top[(top.IndexOf(':', StringComparison.Ordinal) + 1)..];
     }
 
     /// <summary>The step that stores a file's inputs is the engine's, not the user's: not shown.</summary>

@@ -81,7 +81,9 @@ internal sealed class WorkflowDocumentBuilder
         if (step.Kind == StepKind.Agent && AgentFor(step.Agent!) is var agent && agent is not WorkflowAgentMarker)
         {
             var definition = _document.Agents[step.Agent!];
-            return new AgentStep(Decorate(agent, step), step.Id) { Retry = step.Retry, Timeout = step.Timeout, Resource = step.Resource ?? definition.Resource };
+            // A model agent draws on its own resource, else its model's.
+            var resource = step.Resource ?? definition.Resource ?? (definition.Model is { } model ? _document.Models[model].Resource : null);
+            return new AgentStep(Decorate(agent, step), step.Id) { Retry = step.Retry, Timeout = step.Timeout, Resource = resource };
         }
 
         var core = Composite(step);

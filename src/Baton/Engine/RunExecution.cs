@@ -301,7 +301,7 @@ internal sealed class RunExecution
 
                 if (entry.Kind == JournalEntryKind.StepCompleted && Events.IsEnabled)
                 {
-                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true));
+                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true) { Usage = entry.Usage });
                 }
             }
             else
@@ -355,7 +355,7 @@ internal sealed class RunExecution
                     activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
                     if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
                     if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
-                    if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false));
+                    if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage });
                     if (committed.Messages is { Count: > 0 }) await PublishAsync(key, committed.Messages, cancellationToken).ConfigureAwait(false);
                     return (committed, next);
                 }

@@ -22,7 +22,11 @@ public sealed record StepWaitedForResourceEvent(string RunId, DateTimeOffset Tim
 public sealed record StepRetryingEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, int Attempt, TimeSpan Delay, StepError Error) : RunEvent(RunId, Timestamp);
 
 /// <summary>A step finished and was committed to the journal.</summary>
-public sealed record StepCompletedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, Payload Output, int Attempts, TimeSpan Duration, bool Replayed) : RunEvent(RunId, Timestamp);
+public sealed record StepCompletedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, Payload Output, int Attempts, TimeSpan Duration, bool Replayed) : RunEvent(RunId, Timestamp)
+{
+    /// <summary>Tokens and cost the step spent (its model calls).</summary>
+    public Usage Usage { get; init; }
+}
 
 /// <summary>A step failed after its retries; the run follows its error route or fails.</summary>
 public sealed record StepFailedEvent(string RunId, DateTimeOffset Timestamp, string Key, string StepId, StepError Error, int Attempts) : RunEvent(RunId, Timestamp);
