@@ -91,9 +91,5 @@ internal static class Inputs
         _ => false,
     };
 
-    private static string Suggest(string name, string[] known)
-    {
-        var near = known.FirstOrDefault(k => k.Equals(name, StringComparison.OrdinalIgnoreCase) || (Math.Abs(k.Length - name.Length) <= 2 && k.Zip(name).Count(p => p.First != p.Second) <= 2));
-        return near is null ? "" : $"; did you mean '{near}'?";
-    }
+    private static string Suggest(string name, string[] known) => Suggestions.Closest(name, known) is { } near ? $"; did you mean '{near}'?" : "";
 }

@@ -89,7 +89,7 @@ internal sealed partial class WorkflowDocumentReader
     {
         foreach (var key in mapping.Children.Keys.OfType<YamlScalarNode>())
         {
-            if (key.Value is { } k && !OptionKeys.Contains(k) && Suggestions.Closest(k, PatternKeys) is { } near) return $" ('{k}': did you mean '{near}'?)";
+            if (key.Value is { } k && !OptionKeys.Contains(k) && Baton.Suggestions.Closest(k, PatternKeys) is { } near) return $" ('{k}': did you mean '{near}'?)";
         }
 
         return "";
@@ -211,7 +211,7 @@ internal sealed partial class WorkflowDocumentReader
         if (keys.TryGetValue("default", out var d) && _nodes.Text(d.Value, "'default'") is { } dk)
         {
             if (routes.Any(r => string.Equals(r.Item1, dk, StringComparison.OrdinalIgnoreCase))) defaultKey = dk;
-            else _diagnostics.Add(d.Value, $"'default' names route '{dk}', which 'routes' does not have{Suggestions.DidYouMean(dk, routes.Select(r => r.Item1))}");
+            else _diagnostics.Add(d.Value, $"'default' names route '{dk}', which 'routes' does not have{DidYouMean.For(dk, routes.Select(r => r.Item1))}");
         }
 
         var (classifyAgent, classifyExpression) = AgentOrExpression(classify.Value, "'classify'");
@@ -294,14 +294,14 @@ internal sealed partial class WorkflowDocumentReader
         var names = states.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (node, target) in targets)
         {
-            if (target != "end" && !names.Contains(target)) _diagnostics.Add(node, $"there is no state '{target}'{Suggestions.DidYouMean(target, names.Append("end"))}");
+            if (target != "end" && !names.Contains(target)) _diagnostics.Add(node, $"there is no state '{target}'{DidYouMean.For(target, names.Append("end"))}");
         }
 
         string? start = null;
         if (startNode is not null && _nodes.Name(startNode, "'start'") is { } s)
         {
             if (names.Contains(s)) start = s;
-            else _diagnostics.Add(startNode, $"'start' names state '{s}', which does not exist{Suggestions.DidYouMean(s, names)}");
+            else _diagnostics.Add(startNode, $"'start' names state '{s}', which does not exist{DidYouMean.For(s, names)}");
         }
 
         if (states.Count == 0) _diagnostics.Add(value, "'states' needs at least one state");
@@ -372,7 +372,7 @@ internal sealed partial class WorkflowDocumentReader
         if (keys.TryGetValue("strategy", out var s) && _nodes.Text(s.Value, "'strategy'") is { } st)
         {
             if (Strategies.Contains(st)) strategy = st;
-            else _diagnostics.Add(s.Value, $"unknown strategy '{st}'{Suggestions.DidYouMean(st, Strategies)}: use {string.Join(", ", Strategies)}");
+            else _diagnostics.Add(s.Value, $"unknown strategy '{st}'{DidYouMean.For(st, Strategies)}: use {string.Join(", ", Strategies)}");
         }
 
         string? judge = null;
@@ -386,7 +386,7 @@ internal sealed partial class WorkflowDocumentReader
         if (keys.TryGetValue("onTie", out var t) && _nodes.Text(t.Value, "'onTie'") is { } tie)
         {
             if (TieRules.Contains(tie)) onTie = tie;
-            else _diagnostics.Add(t.Value, $"unknown tie rule '{tie}'{Suggestions.DidYouMean(tie, TieRules)}: use {string.Join(", ", TieRules)}");
+            else _diagnostics.Add(t.Value, $"unknown tie rule '{tie}'{DidYouMean.For(tie, TieRules)}: use {string.Join(", ", TieRules)}");
         }
 
         if ((strategy == "judge" || onTie == "judge") && judge is null) _diagnostics.Add(mapping, "a vote decided by a judge needs 'judge': the judging agent");

@@ -89,12 +89,12 @@ internal sealed partial class WorkflowDocumentReader
 
         foreach (var (node, agent) in _agentReferences)
         {
-            if (!agents.ContainsKey(agent)) _diagnostics.Add(node, $"there is no agent '{agent}'{Suggestions.DidYouMean(agent, agents.Keys)}");
+            if (!agents.ContainsKey(agent)) _diagnostics.Add(node, $"there is no agent '{agent}'{DidYouMean.For(agent, agents.Keys)}");
         }
 
         foreach (var (node, resource) in _resourceReferences)
         {
-            if (!resources.ContainsKey(resource)) _diagnostics.Add(node, $"there is no resource '{resource}'{Suggestions.DidYouMean(resource, resources.Keys)}");
+            if (!resources.ContainsKey(resource)) _diagnostics.Add(node, $"there is no resource '{resource}'{DidYouMean.For(resource, resources.Keys)}");
         }
 
         return new WorkflowDocument
@@ -125,7 +125,7 @@ internal sealed partial class WorkflowDocumentReader
             if (keys.TryGetValue("type", out var t) && _nodes.Text(t.Value, "'type'") is { } typeText)
             {
                 if (InputTypes.Contains(typeText)) type = typeText;
-                else _diagnostics.Add(t.Value, $"input type '{typeText}' is not one of {string.Join(", ", InputTypes)}{Suggestions.DidYouMean(typeText, InputTypes)}");
+                else _diagnostics.Add(t.Value, $"input type '{typeText}' is not one of {string.Join(", ", InputTypes)}{DidYouMean.For(typeText, InputTypes)}");
             }
 
             JsonNode? defaultValue = null;
@@ -164,7 +164,7 @@ internal sealed partial class WorkflowDocumentReader
             };
             if (definition is null && provider is not ("scripted" or "openai"))
             {
-                _diagnostics.Add(p!, $"unknown provider '{provider}'{Suggestions.DidYouMean(provider, ["openai", "scripted"])}: use openai (any OpenAI-compatible endpoint) or scripted");
+                _diagnostics.Add(p!, $"unknown provider '{provider}'{DidYouMean.For(provider, ["openai", "scripted"])}: use openai (any OpenAI-compatible endpoint) or scripted");
             }
 
             if (definition is not null) models[name] = definition;
@@ -363,7 +363,7 @@ internal sealed partial class WorkflowDocumentReader
             {
                 var keys = _nodes.Keys(spec, $"agent '{name}'", ModelAgentKeys);
                 var model = _nodes.Text(keys["model"].Value, "'model'");
-                if (model is not null && !models.ContainsKey(model)) _diagnostics.Add(keys["model"].Value, $"there is no model '{model}'{Suggestions.DidYouMean(model, models.Keys)}");
+                if (model is not null && !models.ContainsKey(model)) _diagnostics.Add(keys["model"].Value, $"there is no model '{model}'{DidYouMean.For(model, models.Keys)}");
                 string? schema = null;
                 if (keys.TryGetValue("output", out var output))
                 {

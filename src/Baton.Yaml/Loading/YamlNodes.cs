@@ -110,7 +110,7 @@ internal sealed class YamlNodes(Diagnostics diagnostics)
 
             if (!allowed.Contains(key))
             {
-                Diagnostics.Add(keyNode, $"unknown key '{key}' in {where}{Suggestions.DidYouMean(key, allowed)}");
+                Diagnostics.Add(keyNode, $"unknown key '{key}' in {where}{DidYouMean.For(key, allowed)}");
                 continue;
             }
 

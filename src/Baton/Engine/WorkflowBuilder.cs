@@ -162,27 +162,6 @@ public sealed class WorkflowBuilder
         return seen;
     }
 
-    internal static string Suggest(string name, IEnumerable<string> known)
-    {
-        // Close enough to be a typo: two edits or a third of the name, and never the whole of it.
-        var best = known.Select(k => (k, d: Distance(name, k))).Where(x => x.d <= Math.Max(2, name.Length / 3) && x.d < Math.Min(name.Length, x.k.Length)).OrderBy(x => x.d).FirstOrDefault();
-        return best.k is null ? string.Empty : $" (did you mean '{best.k}'?)";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
+    internal static string Suggest(string name, IEnumerable<string> known) =>
+        Suggestions.Closest(name, known) is { } near ? $" (did you mean '{near}'?)" : string.Empty;
 }

@@ -5,18 +5,25 @@ namespace Baton.Tests.Durability;
 /// <summary>Two runtimes sharing a store (two processes) never advance one run at once.</summary>
 public sealed class LeaseTests
 {
-    [Fact]
-    public async Task A_run_held_by_a_live_runtime_cannot_be_resumed_by_another()
+    /// <summary>An agent that says when it has started and waits for the gate to open.</summary>
+    private static (IAgent Agent, TaskCompletionSource Started, TaskCompletionSource Gate) Slow()
     {
-        var store = new InMemoryRunStore();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slow = Agent.Create("slow", async (input, _, ct) =>
+        var agent = Agent.Create("slow", async (input, _, ct) =>
         {
             started.TrySetResult();
             await gate.Task.WaitAsync(ct);
             return AgentResult.Success(input);
         });
+        return (agent, started, gate);
+    }
+
+    [Fact]
+    public async Task A_run_held_by_a_live_runtime_cannot_be_resumed_by_another()
+    {
+        var store = new InMemoryRunStore();
+        var (slow, started, gate) = Slow();
         var workflow = new SequentialBuilder("held").Then(slow).Build();
         await using var first = new BatonRuntime(new BatonOptions { Store = store, Owner = "first" });
         await using var second = new BatonRuntime(new BatonOptions { Store = store, Owner = "second" });
@@ -37,14 +44,7 @@ public sealed class LeaseTests
     {
         var time = new FakeTime();
         var store = new InMemoryRunStore(time);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var slow = Agent.Create("slow", async (input, _, ct) =>
-        {
-            started.TrySetResult();
-            await gate.Task.WaitAsync(ct);
-            return AgentResult.Success(input);
-        });
+        var (slow, started, gate) = Slow();
         var workflow = new SequentialBuilder("stolen").Then(slow).Build();
         await using var first = new BatonRuntime(new BatonOptions { Store = store, Owner = "first", TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } });
         var run = first.Start(workflow, "x");
