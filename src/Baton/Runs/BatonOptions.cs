@@ -32,7 +32,7 @@ public sealed record BatonOptions
 
     /// <summary>
     /// How long a run's lease lasts without renewal: when a process dies, another may take its runs
-    /// this long after the last renewal. Leases on durable stores are renewed every third of it.
+    /// this long after the last renewal. Leases are renewed every third of it.
     /// </summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -37,12 +37,11 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         _workflowResolver = options.WorkflowResolver;
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
         SnapshotEvery = options.SnapshotEvery;
-        if (Store.IsDurable)
-        {
-            // Leases expire by the store's clock, which is real time: renew on real time too, not the runs' clock.
-            var period = LeaseDuration / 3;
-            _leaseRenewal = TimeProvider.System.CreateTimer(static s => _ = ((BatonRuntime)s!).RenewLeasesAsync(), this, period, period);
-        }
+        // Leases expire by the store's clock, which is real time for a real store: renew on real time, not the runs'
+        // clock (a test's fake clock must not see this timer). Every store, so a long run in one runtime is never
+        // taken as interrupted by another runtime sharing its store.
+        var period = LeaseDuration / 3;
+        _leaseRenewal = TimeProvider.System.CreateTimer(static s => _ = ((BatonRuntime)s!).RenewLeasesAsync(), this, period, period);
     }
 
     private readonly Func<RunRecord, Workflow?>? _workflowResolver;
