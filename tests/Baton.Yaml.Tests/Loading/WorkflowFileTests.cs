@@ -54,7 +54,7 @@ public sealed class WorkflowFileTests
     {
         // An unclosed bracket: reported after the last item the parser could read.
         var unclosed = Assert.Single(Errors("version: 1\nworkflow:\n  sequential: [a, b\nname: x\n"));
-        Assert.Equal(("flow.yaml", 3), (unclosed.File, unclosed.Line));
+        Assert.Equal(("flow.yaml", 3, 17), (unclosed.File, unclosed.Line, unclosed.Column));
         Assert.StartsWith("invalid YAML", unclosed.Message);
         // A tab where indentation is expected: the YAML library's own message and position.
         var tab = Assert.Single(Errors("version: 1\nworkflow:\n\tsequential: [a]\n"));
@@ -105,7 +105,8 @@ public sealed class WorkflowFileTests
     public void An_invalid_template_is_reported()
     {
         var error = Single("version: 1\nagents:\n  a: { template: \"Hello {{ input \" }\nworkflow: a\n", "invalid template in 'template'");
-        Assert.Equal(3, error.Line);
+        // Where the template ends without closing its tag: its closing quote.
+        Assert.Equal((3, 33), (error.Line, error.Column));
     }
 
     [Fact]
