@@ -64,7 +64,7 @@ public sealed class CommandTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
-        Assert.Equal([$"{file}:5:19: there is no agent 'b'; did you mean 'a'?", $"{file}:6:1: unknown key 'limts' in the workflow file; did you mean 'limits'?"],
+        Assert.Equal([$"{file}:5:19: there is no agent 'b'", $"{file}:6:1: unknown key 'limts' in the workflow file; did you mean 'limits'?"],
             stderr.TrimEnd().Split('\n'));
         Assert.Equal(0, (await _baton.RunAsync("validate", Sample("report.yaml"))).Exit);
     }
