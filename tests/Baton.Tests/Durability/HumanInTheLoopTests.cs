@@ -197,4 +197,26 @@ public sealed class HumanInTheLoopTests
         Assert.Equal(2, asked); // asked, suspended; re-run on resume found the answer without a new question
         Assert.Single(await store.ListHumanRequestsAsync(suspended.RunId, openOnly: false));
     }
+
+    [Fact]
+    public async Task An_agent_that_lets_cancellations_through_lets_a_suspension_through()
+    {
+        var careful = Agent.Create("careful", async (input, context, ct) =>
+        {
+            try
+            {
+                return AgentResult.Success(Payload.FromText(await context.AskAsync(new HumanQuestion("Proceed?", ["yes", "no"]), ct)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return AgentResult.Failure(ErrorKind.Fatal, "swallowed: " + ex.Message);
+            }
+        });
+        var workflow = new SequentialBuilder("careful-" + Guid.NewGuid().ToString("N")).Then(careful).Build();
+        await using var runtime = new BatonRuntime(new BatonOptions { HumanWaitInMemory = TimeSpan.Zero });
+
+        var result = await runtime.RunAsync(workflow, "go");
+
+        Assert.Equal(RunStatus.Waiting, result.Status);
+    }
 }
