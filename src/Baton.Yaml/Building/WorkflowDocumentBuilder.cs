@@ -166,8 +166,10 @@ internal sealed class WorkflowDocumentBuilder
         if (step.Agent is { } classifier) route.Classify(AgentFor(classifier) is WorkflowAgentMarker m ? m.Workflow.AsAgent() : AgentFor(classifier));
         else
         {
+            // As agents, so the expressions see the run state (and inputs) like every other expression.
             var classify = step.ClassifyExpression!;
-            route.Classify(input => classify.Evaluate(Scope(input, input, null, null)).AsText());
+            route.Classify(Agent.Create("classify", (input, context, _) =>
+                new ValueTask<AgentResult>(AgentResult.Success(Payload.FromText(classify.Evaluate(Scope(input, input, null, context.State)).AsText())))));
         }
 
         foreach (var (key, specialists) in step.Routes) route.Route(key, [.. specialists.Select(s => AsAgent(s))]);
@@ -175,7 +177,12 @@ internal sealed class WorkflowDocumentBuilder
         if (step.ValidateAgent is { } validator) route.Validate(AgentFor(validator));
         else if (step.ValidateExpression is { } validate)
         {
-            route.Validate(answer => validate.EvaluateBoolean(Scope(answer.Task, answer.Output, null, null)) ? null : $"'{validate.Source}' does not hold for the answer");
+            route.Validate(Agent.Create("validate", (input, context, _) =>
+            {
+                var answer = input.Get<RouteAnswer>()!;
+                var accepted = validate.EvaluateBoolean(Scope(answer.Task, answer.Output, null, context.State));
+                return new ValueTask<AgentResult>(AgentResult.Success(Payload.From(new { approved = accepted, reason = accepted ? null : $"'{validate.Source}' does not hold for the answer" })));
+            }));
         }
 
         route.MaxAttempts(step.MaxAttempts);

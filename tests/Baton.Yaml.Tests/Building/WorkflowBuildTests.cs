@@ -61,7 +61,7 @@ public sealed class WorkflowBuildTests
               sequential:
                 - research
                 - route:
-                    classify: "input.length > 10 ? 'long' : 'short'"
+                    classify: "input.length > 10 && inputs.topic.length > 0 ? 'long' : 'short'"
                     routes: { long: [quiet, loud], short: loud }
                     validate: "output == output.toUpperCase()"
             """;
