@@ -161,7 +161,7 @@ public sealed class ModelAgent : IAgent
                 {
                     result = await function.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (ex is not RunSuspendedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
                 {
                     // The model decides what to do about a failing tool: it sees the error, the run goes on.
                     result = $"Error: tool '{call.Name}' failed: {ex.Message}";

@@ -18,6 +18,12 @@ public readonly record struct AgentResult
     /// <summary>Free-form facts about the result (model name, finish reason, ...).</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// Set by the engine on a composite step's result when a child scope halted the run (suspended for a person,
+    /// aborted by a limit, cancelled): the composite returns such a result at once, and the kernel stops with it.
+    /// </summary>
+    internal StepHalt? Halt { get; init; }
+
     /// <summary>True when the agent did not fail.</summary>
     public bool IsSuccess => Error is null;
 

@@ -24,6 +24,6 @@ public sealed class AgentStep : Step
 
     internal override ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken) =>
         Agent is WorkflowAgent nested
-            ? context.RunNestedAsync(nested.Workflow, cancellationToken)
+            ? context.RunNestedAsync(nested.Workflow, context.Input, cancellationToken)
             : Agent.InvokeAsync(context.Input, context, cancellationToken);
 }

@@ -28,7 +28,7 @@ public abstract class Step
     }
 
     /// <summary>
-    /// The named resource (see <see cref="BatonRuntime.Resources"/>) the step's agent call draws
+    /// The named resource (see <see cref="IRunHost.Resources"/>) the step's agent call draws
     /// on: the call waits for the resource's quotas and goes through its circuit breaker. Only
     /// agent steps take one. A name the runtime does not have is refused when a run starts.
     /// </summary>

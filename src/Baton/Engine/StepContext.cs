@@ -18,6 +18,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     private int _timers;
     private int _questions;
     private Random? _random;
+    private HumanRequest? _suspension;
 
     public string RunId => run.RunId;
 
@@ -31,7 +32,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     public TimeProvider TimeProvider => run.Time;
 
-    public IServiceProvider? Services => run.Runtime.Services;
+    public IServiceProvider? Services => run.Host.Services;
 
     public Random Random => _random ??= new Random(RunExecution.StableHash(IdempotencyKey));
 
@@ -49,8 +50,31 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
         // A step's first question is keyed by the step, so an ask step and a step asking once share one form.
         var number = Interlocked.Increment(ref _questions);
         var questionKey = number == 1 ? key : string.Concat(key, "#", number.ToString(CultureInfo.InvariantCulture));
-        return run.Runtime.Humans.AskAsync(run.RunId, questionKey, question, run, cancellationToken);
+        return AskAsync(questionKey, question, cancellationToken);
     }
+
+    /// <summary>Asks under a question key; remembers a suspension, so the engine suspends the step whatever the agent does with the exception.</summary>
+    internal async ValueTask<string> AskAsync(string questionKey, HumanQuestion question, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await run.Host.Humans.AskAsync(run.RunId, questionKey, question, run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RunSuspendedException suspended)
+        {
+            Interlocked.CompareExchange(ref _suspension, suspended.Request, null);
+            throw;
+        }
+    }
+
+    /// <summary>The question the run suspended on while this attempt asked, or null.</summary>
+    internal HumanRequest? Suspension => Volatile.Read(ref _suspension);
+
+    /// <summary>True once this attempt ran a nested workflow: trying again replays the children it completed.</summary>
+    internal bool RanNested { get; private set; }
+
+    /// <summary>True while this attempt holds one of the run's concurrency slots.</summary>
+    internal bool HoldsSlot { get; set; }
 
     internal RunExecution Run => run;
 
@@ -224,24 +248,36 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
         run.Events.Add(new CustomRunEvent(run.RunId, run.Time.GetUtcNow(), key, name, data));
     }
 
-    /// <summary>Runs a child workflow journaled under this step; its failure comes back as a failed result.</summary>
-    internal ValueTask<AgentResult> RunChildAsync(Workflow workflow, string childName, Payload childInput, CancellationToken cancellationToken) =>
-        RunScopeAsync(workflow, ChildPrefix(childName), childInput, cancellationToken);
+    /// <summary>Runs a child workflow journaled under this step; its failure comes back as a failed result, a halt as a result carrying it.</summary>
+    internal async ValueTask<AgentResult> RunChildAsync(Workflow workflow, string childName, Payload childInput, CancellationToken cancellationToken) =>
+        (await run.RunScopeAsync(workflow, childInput, ChildPrefix(childName), cancellationToken).ConfigureAwait(false)).ToResult();
 
-    /// <summary>Runs a nested workflow as this step's only child: its steps are keyed directly under this step.</summary>
-    internal ValueTask<AgentResult> RunNestedAsync(Workflow workflow, CancellationToken cancellationToken) =>
-        RunScopeAsync(workflow, key + "/", input, cancellationToken);
-
-    private async ValueTask<AgentResult> RunScopeAsync(Workflow workflow, string prefix, Payload childInput, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a nested workflow as this step's only child: its steps are keyed directly under this step. An agent step
+    /// (a workflow agent behind a decorator) gives its concurrency slot back while its children run, so nesting
+    /// never deadlocks on the run's parallelism bound.
+    /// </summary>
+    internal async ValueTask<AgentResult> RunNestedAsync(Workflow workflow, Payload nestedInput, CancellationToken cancellationToken)
     {
+        RanNested = true;
+        var released = HoldsSlot;
+        if (released)
+        {
+            HoldsSlot = false;
+            run.Slots.Release();
+        }
+
         try
         {
-            var (output, confidence) = await run.RunScopeAsync(workflow, childInput, prefix, cancellationToken).ConfigureAwait(false);
-            return new AgentResult { Output = output, Confidence = confidence };
+            return (await run.RunScopeAsync(workflow, nestedInput, key + "/", cancellationToken).ConfigureAwait(false)).ToResult();
         }
-        catch (StepFailedException failed)
+        finally
         {
-            return AgentResult.Failure(failed.Error);
+            if (released)
+            {
+                await run.Slots.EnterAsync(CancellationToken.None).ConfigureAwait(false);
+                HoldsSlot = true;
+            }
         }
     }
 

@@ -2,9 +2,12 @@ using System.Net;
 
 namespace Baton;
 
-/// <summary>Turns exceptions thrown by agents into <see cref="StepError"/> values.</summary>
+/// <summary>Turns exceptions thrown by agents into <see cref="StepError"/> values: the default rules.</summary>
 public static class ErrorClassifier
 {
+    /// <summary>The default rules as an <see cref="IErrorClassifier"/> (see <see cref="Classify"/>).</summary>
+    public static IErrorClassifier Default { get; } = new DefaultRules();
+
     /// <summary>
     /// Classifies an exception: <see cref="AgentException"/> keeps its kind; timeouts, I/O and
     /// HTTP failures (429 and 5xx) are transient; other HTTP 4xx are fatal; anything else is
@@ -32,5 +35,27 @@ public static class ErrorClassifier
 
     private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
 
+    /// <summary>An error classifier from a function; return null from it to fall back to the default rules.</summary>
+    public static IErrorClassifier From(Func<Exception, string?, StepError?> classify)
+    {
+        ArgumentNullException.ThrowIfNull(classify);
+        return new FunctionRules(classify);
+    }
+
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    private sealed class DefaultRules : IErrorClassifier
+    {
+        public StepError Classify(Exception exception, string? stepId = null) => ErrorClassifier.Classify(exception, stepId);
+    }
+
+    private sealed class FunctionRules(Func<Exception, string?, StepError?> classify) : IErrorClassifier
+    {
+        public StepError Classify(Exception exception, string? stepId = null)
+        {
+            ArgumentNullException.ThrowIfNull(exception);
+            var error = classify(exception, stepId) ?? ErrorClassifier.Classify(exception, stepId);
+            return error.StepId is null && stepId is not null ? error with { StepId = stepId } : error;
+        }
+    }
 }

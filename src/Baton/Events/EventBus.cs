@@ -26,7 +26,7 @@ namespace Baton;
 /// </remarks>
 public sealed class EventBus : IAsyncDisposable, IDisposable
 {
-    private readonly BatonRuntime _runtime;
+    private readonly IRunLauncher _runtime;
     private readonly EventBusOptions _options;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -38,7 +38,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     private bool _stopped;
     private TaskCompletionSource? _disposed;
 
-    internal EventBus(BatonRuntime runtime, EventBusOptions options)
+    internal EventBus(IRunLauncher runtime, EventBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1, nameof(options.QueueCapacity));
@@ -301,7 +301,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
                 if (result.Error?.Code != "start") delivery.RunId = result.RunId;
             }
         }
-        catch (ObjectDisposedException disposed) when (disposed.ObjectName == typeof(BatonRuntime).FullName)
+        catch (ObjectDisposedException disposed) when (disposed.ObjectName == _runtime.HostTypeName)
         {
             // The runtime is shutting down and starts no more runs: stop taking events now rather
             // than failing (and dead-lettering) every event still queued.

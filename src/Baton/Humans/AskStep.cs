@@ -30,7 +30,7 @@ public sealed class AskStep : Step
     internal override async ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var question = _question(context.Input, context.State);
-        var answer = await context.Run.Runtime.Humans.AskAsync(context.RunId, context.Key, question, context.Run, cancellationToken).ConfigureAwait(false);
+        var answer = await context.AskAsync(context.Key, question, cancellationToken).ConfigureAwait(false);
         return AgentResult.Success(question.AnswerSchema is null ? Payload.FromText(answer) : Payload.ParseJson(answer));
     }
 }

@@ -5,20 +5,20 @@ namespace Baton;
 
 /// <summary>
 /// Questions runs put to people, and their answers. A step asks; the request is saved in the run store;
-/// the step waits in memory for up to <see cref="BatonRuntime.HumanWaitInMemory"/>, then its run suspends
+/// the step waits in memory for up to <see cref="BatonOptions.HumanWaitInMemory"/>, then its run suspends
 /// (status <see cref="RunStatus.Waiting"/>, holding no thread, memory or lease). An answer given through
 /// <see cref="AnswerAsync"/> — in this process or another, before or after a restart — is validated, recorded,
 /// and wakes the waiting step or resumes the suspended run.
 /// </summary>
 public sealed class HumanRequests
 {
-    private readonly BatonRuntime _runtime;
+    private readonly IRunLauncher _runtime;
     private readonly ConcurrentDictionary<string, Waiter> _waiting = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _statusLock = new(1, 1);
     private readonly HashSet<string> _waitingRuns = new(StringComparer.Ordinal);
     private readonly Func<HumanRequest, string, string?>? _validator;
 
-    internal HumanRequests(BatonRuntime runtime, Func<HumanRequest, string, string?>? validator)
+    internal HumanRequests(IRunLauncher runtime, Func<HumanRequest, string, string?>? validator)
     {
         _runtime = runtime;
         _validator = validator;

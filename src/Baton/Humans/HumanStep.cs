@@ -10,7 +10,7 @@ internal sealed class HumanStep(string id) : Step(id)
     {
         var question = context.Input.Get<HumanQuestion>()
             ?? throw new InvalidOperationException($"step '{Id}' needs a question to ask");
-        var answer = await context.Run.Runtime.Humans.AskAsync(context.RunId, context.Key, question, context.Run, cancellationToken).ConfigureAwait(false);
+        var answer = await context.AskAsync(context.Key, question, cancellationToken).ConfigureAwait(false);
         return AgentResult.Success(Payload.FromText(answer));
     }
 }

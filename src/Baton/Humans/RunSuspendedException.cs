@@ -1,14 +1,20 @@
 namespace Baton;
 
 /// <summary>
-/// Thrown by an asking step when its run suspends to wait for a person: the engine ends the execution with
-/// status <see cref="RunStatus.Waiting"/>, journaling nothing for the step, which asks again (and finds the answer) on resume.
+/// Thrown to agent code by <see cref="IStepContext.AskAsync"/> when the run suspends to wait for a person: the step
+/// ends here and runs again, asking the same question and getting its answer, when the run resumes. Let it through
+/// (<c>catch (Exception ex) when (ex is not RunSuspendedException)</c>). It is not a cancellation, so code that
+/// treats an <see cref="OperationCanceledException"/> from an uncancelled token as a timeout does not mistake it
+/// for one; and the engine knows the step asked, so even an agent that swallows it suspends the run.
 /// </summary>
-/// <remarks>
-/// A cancellation in kind (the step stops because its run stops for now), so agent code that lets cancellations
-/// through — <c>catch (Exception ex) when (ex is not OperationCanceledException)</c> — lets a suspension through too.
-/// </remarks>
-internal sealed class RunSuspendedException(HumanRequest request) : OperationCanceledException($"run '{request.RunId}' waits for an answer to '{request.Prompt}'")
+public sealed class RunSuspendedException : Exception
 {
-    public HumanRequest Request { get; } = request;
+    internal RunSuspendedException(HumanRequest request)
+        : base($"run '{request.RunId}' waits for an answer to '{request.Prompt}'")
+    {
+        Request = request;
+    }
+
+    /// <summary>The question the run waits on.</summary>
+    public HumanRequest Request { get; }
 }

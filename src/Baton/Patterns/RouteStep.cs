@@ -87,6 +87,7 @@ public sealed class RouteStep : Step
             var specialist = route.Specialists[attempt - 1];
             var brief = Payload.From(new RouteTask(task, route.Key, managerContext, attempt, rejections.ToArray()));
             var answer = await context.RunChildAsync(specialist, $"try{attempt}", brief, cancellationToken).ConfigureAwait(false);
+            if (answer.Halt is not null) return answer;
             if (!answer.IsSuccess)
             {
                 rejections.Add(new Rejection(specialist.Name, null, $"failed: {answer.Error!.Message}"));

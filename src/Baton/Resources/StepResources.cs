@@ -18,7 +18,7 @@ internal static class StepResources
     /// <param name="runToken">The run's own token: a call cancelled by it does not count as a failure of the service.</param>
     public static ValueTask<AgentResult> ExecuteAsync(RunExecution run, Step step, StepContext context, CancellationToken token, CancellationToken runToken)
     {
-        var resources = run.Runtime.Resources;
+        var resources = run.Host.Resources;
         if (!resources.TryGet(step.Resource!, out var resource))
         {
             // Runs refuse to start with an unknown name, so only a registry changed under a run gets here.

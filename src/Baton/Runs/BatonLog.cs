@@ -19,4 +19,7 @@ internal static partial class BatonLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Run {RunId} was not resumed: {Reason}")]
     public static partial void LogResumeSkipped(this ILogger logger, string runId, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Run {RunId} did not stop within the shutdown timeout of {Timeout} (an agent ignoring its cancellation): abandoned; its lease expires and it can be resumed")]
+    public static partial void LogRunAbandoned(this ILogger logger, string runId, TimeSpan timeout);
 }

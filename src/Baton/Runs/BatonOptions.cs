@@ -62,4 +62,17 @@ public sealed record BatonOptions
 
     /// <summary>The event bus's settings.</summary>
     public EventBusOptions EventBus { get; init; } = new();
+
+    /// <summary>
+    /// Decides what an exception thrown by an agent means (which errors are retried); null for
+    /// <see cref="ErrorClassifier.Default"/>. Teach it another library's exceptions with
+    /// <see cref="ErrorClassifier.From"/>.
+    /// </summary>
+    public IErrorClassifier? ErrorClassifier { get; init; }
+
+    /// <summary>
+    /// How long disposing the runtime waits for its cancelled runs to end. A run whose agent ignores its cancellation
+    /// is abandoned after this (logged; its lease expires, so it can be resumed elsewhere). 30 seconds by default.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -9,7 +9,7 @@ namespace Baton;
 /// Hosts runs in this process: owns the store, the clock, the event bus and default limits.
 /// One runtime serves many concurrent runs.
 /// </summary>
-public sealed class BatonRuntime : IAsyncDisposable, IDisposable
+public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
@@ -26,6 +26,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         Limits = options.Limits;
         Services = options.Services;
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
+        ErrorClassifier = options.ErrorClassifier ?? Baton.ErrorClassifier.Default;
         Events = new EventBus(this, options.EventBus);
         Humans = new HumanRequests(this, options.AnswerValidator);
         Resources = new ResourceRegistry(TimeProvider);
@@ -37,6 +38,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         _workflowResolver = options.WorkflowResolver;
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
         SnapshotEvery = options.SnapshotEvery;
+        ShutdownTimeout = RunLimits.CheckDuration(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
         // Leases expire by the store's clock, which is real time for a real store: renew on real time, not the runs'
         // clock (a test's fake clock must not see this timer). Every store, so a long run in one runtime is never
         // taken as interrupted by another runtime sharing its store.
@@ -49,6 +51,9 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>State-changing steps between two state snapshots in a run's journal (0: never).</summary>
     public int SnapshotEvery { get; }
+
+    /// <summary>How long disposing the runtime waits for its runs to end before abandoning them.</summary>
+    public TimeSpan ShutdownTimeout { get; }
 
     /// <summary>Who this runtime is when it holds runs' leases.</summary>
     public string Owner { get; }
@@ -81,6 +86,17 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
     public IServiceProvider? Services { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>Turns exceptions thrown by agents into errors; <see cref="ErrorClassifier.Default"/> unless set in the options.</summary>
+    public IErrorClassifier ErrorClassifier { get; }
+
+    ILogger IRunHost.Logger => Logger;
+
+    ILogger IRunLauncher.Logger => Logger;
+
+    string IRunLauncher.HostTypeName => typeof(BatonRuntime).FullName!;
+
+    ValueTask IRunHost.PublishAsync(Message message, CancellationToken cancellationToken) => Events.PublishAsync(message, cancellationToken);
 
     /// <summary>Makes a workflow known by name, so its runs can be resumed by id alone.</summary>
     public void Register(Workflow workflow)
@@ -120,6 +136,8 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
         if (record.Status == RunStatus.Succeeded) throw new InvalidOperationException($"run '{runId}' already succeeded; there is nothing to resume");
+        // A cancelled run stays cancelled (its questions were withdrawn); fork it to go on from where it was.
+        if (record.Status == RunStatus.Cancelled) throw new InvalidOperationException($"run '{runId}' was cancelled and stays cancelled; fork it to continue from one of its steps");
         if (_active.ContainsKey(runId)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
         workflow ??= ResolveWorkflow(record)
             ?? throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
@@ -296,13 +314,13 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The workflow a stored run runs: registered under its name, else rebuilt by the resolver; null when unknown.</summary>
+    Workflow? IRunLauncher.ResolveWorkflow(RunRecord record) => ResolveWorkflow(record);
+
     internal Workflow? ResolveWorkflow(RunRecord record) =>
         _workflows.TryGetValue(record.Workflow, out var known) ? known : _workflowResolver?.Invoke(record);
 
     /// <summary>The handle of a run executing in this runtime, or null.</summary>
     public RunHandle? GetActiveRun(string runId) => _active.TryGetValue(runId, out var handle) ? handle : null;
-
-    internal ValueTask PublishAsync(Message message, CancellationToken cancellationToken) => Events.PublishAsync(message, cancellationToken);
 
     private (RunExecution, RunHandle, CancellationTokenSource) Prepare(Workflow workflow, RunOptions? options, IReadOnlyList<JournalEntry>? journal, string? runId, CancellationToken cancellationToken, bool recordEvents = true)
     {
@@ -387,6 +405,7 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
                     if (!await Store.RenewLeaseAsync(lease, LeaseDuration, CancellationToken.None).ConfigureAwait(false))
                     {
                         Logger.LogLeaseLost(handle.RunId);
+                        handle.Execution.LeaseWasLost();
                         handle.Cancel();
                     }
                 }
@@ -412,8 +431,17 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         if (_shutdown.IsCancellationRequested) return;
         _shutdown.Cancel();
         _leaseRenewal?.Dispose();
-        var running = _active.Values.Select(h => h.Completion).Where(t => t is not null).ToArray();
-        await Task.WhenAll(running).ConfigureAwait(false);
+        var running = _active.Values.Where(h => h.Completion is not null).ToArray();
+        try
+        {
+            // Real time, not the runs' clock: a fake clock in a test must not keep the host from stopping.
+            await Task.WhenAll(running.Select(h => h.Completion)).WaitAsync(ShutdownTimeout, TimeProvider.System).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var handle in running.Where(h => !h.Completion.IsCompleted)) Logger.LogRunAbandoned(handle.RunId, ShutdownTimeout);
+        }
+
         await Events.DisposeAsync().ConfigureAwait(false);
         Resources.Dispose();
         _shutdown.Dispose();

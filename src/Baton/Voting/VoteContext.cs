@@ -99,6 +99,7 @@ public sealed class VoteContext
         var name = Numbered("judge", Interlocked.Increment(ref _judgeCalls));
         var input = VoteText.Ballots(among.SelectMany(c => c.Ballots).OrderBy(b => b.Index));
         var reply = await _context.RunChildAsync(judge, name, input, cancellationToken).ConfigureAwait(false);
+        if (reply.Halt is not null) return VoteDecision.Halt(reply);
         if (!reply.IsSuccess)
         {
             var error = reply.Error!;
@@ -150,6 +151,7 @@ public sealed class VoteContext
         ]);
         var request = Payload.From(new HumanQuestion(prompt, choices, details));
         var reply = await _context.RunChildAsync(_step.HumanWorkflow, Numbered("human", Interlocked.Increment(ref _humanCalls)), request, cancellationToken).ConfigureAwait(false);
+        if (reply.Halt is not null) return VoteDecision.Halt(reply);
         if (!reply.IsSuccess) return VoteDecision.Fail(reply.Error! with { Message = $"asking a person failed: {reply.Error!.Message}", Partial = null });
         var chosen = reply.Output.AsText();
         var index = Array.FindIndex(choices, c => string.Equals(c, chosen, StringComparison.Ordinal));

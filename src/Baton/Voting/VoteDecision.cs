@@ -49,6 +49,13 @@ public sealed record VoteDecision
     }
 
     /// <summary>The vote fails with this error; the ballots become its partial results unless it has its own.</summary>
+    /// <summary>A child scope of the decision (the judge, the person) halted the run: the vote ends with it.</summary>
+    internal AgentResult? Halted { get; init; }
+
+    /// <summary>A decision ended by a halt of the run (see <see cref="Halted"/>).</summary>
+    internal static VoteDecision Halt(AgentResult halted) => new() { Error = halted.Error, Halted = halted };
+
+    /// <summary>A decision that failed on an error value.</summary>
     public static VoteDecision Fail(StepError error)
     {
         ArgumentNullException.ThrowIfNull(error);

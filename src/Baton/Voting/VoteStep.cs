@@ -127,6 +127,7 @@ public sealed class VoteStep : Step
         var vote = new VoteContext(this, context, ballots, abstentions);
         var decision = await Strategy.DecideAsync(vote, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"vote strategy '{Strategy.Name}' decided nothing");
+        if (decision.Halted is { } halted) return halted;
         if (decision.Error is { } error)
         {
             return AgentResult.Failure(error with { StepId = Id, Partial = error.Partial ?? VoteText.Ballots(ballots) });

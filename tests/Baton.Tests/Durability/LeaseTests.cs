@@ -58,7 +58,8 @@ public sealed class LeaseTests
         var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(RunStatus.Failed, result.Status);
-        Assert.Contains("held by another owner", result.Error!.Message);
+        Assert.Equal("lease_lost", result.Error!.Code);
+        Assert.Contains("lost the lease", result.Error.Message);
         var journal = await store.ReadJournalAsync(run.RunId);
         Assert.DoesNotContain(journal, e => e.Kind == JournalEntryKind.StepCompleted);
     }

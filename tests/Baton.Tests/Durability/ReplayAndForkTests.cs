@@ -107,6 +107,7 @@ public sealed class ReplayAndForkTests
             time.Advance(TimeSpan.FromHours(20));
             run.Cancel(); // the process dies 20 hours into the wait
             await run.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+            await Interrupted.MarkAsync(store, runId);
         }
 
         var timer = Assert.Single(await store.ReadJournalAsync(runId), e => e.Kind == JournalEntryKind.TimerStarted);

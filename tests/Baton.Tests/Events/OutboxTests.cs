@@ -40,6 +40,7 @@ public sealed class OutboxTests
         handle.Cancel(); // stopped while its committed event waits for room on the bus
         Assert.Equal(RunStatus.Cancelled, (await handle.Completion.Within()).Status);
         gate.SetResult();
+        await Durability.Interrupted.MarkAsync(runtime.Store, handle.RunId);
         var resumed = await (await runtime.ResumeAsync(handle.RunId, workflow)).Completion.Within();
         await runtime.Events.WhenIdleAsync().Within();
 

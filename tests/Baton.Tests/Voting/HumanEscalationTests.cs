@@ -107,6 +107,7 @@ public sealed class HumanEscalationTests
         await WaitingAsync(first);
         first.Cancel();
         await first.Completion;
+        await Durability.Interrupted.MarkAsync(runtime.Store, "ask-1");
 
         var second = await runtime.ResumeAsync("ask-1", workflow);
         var waiting = await WaitingAsync(second);

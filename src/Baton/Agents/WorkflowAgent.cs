@@ -12,6 +12,11 @@ internal sealed class WorkflowAgent(Workflow workflow) : IAgent
 
     public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
     {
+        // Called by the engine (directly, or through any decorator that passes the context on): the workflow runs
+        // as a nested scope of the calling step, in the same run: journaled, durable, under its limits and resources.
+        if (context is StepContext step) return await step.RunNestedAsync(Workflow, input, cancellationToken).ConfigureAwait(false);
+
+        // Called outside a run (a test calling the agent by hand): a private in-memory runtime runs it.
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = context.TimeProvider });
         var result = await runtime.RunAsync(Workflow, input, cancellationToken: cancellationToken).ConfigureAwait(false);
         return result.Status == RunStatus.Succeeded

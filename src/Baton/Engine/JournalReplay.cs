@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using Baton.Storage;
+
+namespace Baton;
+
+/// <summary>
+/// What an execution takes from the journal of a run that ran before: the steps to replay instead of running
+/// (indexed by position), the steps whose events already reached the bus, and the durable timers already set.
+/// Restoring from a journal also rebuilds the run's state, mailboxes and usage.
+/// </summary>
+internal sealed class JournalReplay
+{
+    private ConcurrentDictionary<string, JournalEntry>? _steps;
+    private ConcurrentDictionary<string, bool>? _published;
+    private ConcurrentDictionary<string, DateTimeOffset>? _timers;
+
+    /// <summary>True when there is anything to replay (a resumed run, or a composite trying again).</summary>
+    public bool IsActive => _steps is not null;
+
+    /// <summary>Reads a journal: the state from its latest snapshot and the writes after it, mailboxes, usage, steps to replay.</summary>
+    public void Restore(IReadOnlyList<JournalEntry> journal, RunState state, RunMessages messages, RunBudget budget)
+    {
+        var steps = new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal);
+        // State starts from the latest snapshot; only writes after it are applied again.
+        var snapshotAt = 0L;
+        for (var i = journal.Count - 1; i >= 0; i--)
+        {
+            if (journal[i].Kind != JournalEntryKind.StateSnapshot) continue;
+            snapshotAt = journal[i].Sequence;
+            state.Overwrite(journal[i].StateChanges ?? []);
+            break;
+        }
+
+        var usage = Usage.None;
+        foreach (var entry in journal)
+        {
+            var applies = entry.Sequence > snapshotAt;
+            // A failure with no error route ended the previous execution; resuming gives that step another chance.
+            var replayable = entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null);
+            if (replayable && entry.Key is not null) steps[Position(entry.Key)] = entry;
+            if (applies && entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) state.Apply(changes, entry.Key);
+            else if (applies && entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
+            else if (entry.Kind == JournalEntryKind.TimerStarted && entry.Key is { } timer) (_timers ??= new(StringComparer.Ordinal))[timer] = entry.Timestamp;
+            usage += entry.Usage;
+        }
+
+        budget.Restore(usage);
+        _published = new ConcurrentDictionary<string, bool>(
+            journal.Where(e => e.Kind == JournalEntryKind.EventsPublished && e.Key is not null).Select(e => KeyValuePair.Create(e.Key!, true)),
+            StringComparer.Ordinal);
+        _steps = steps;
+
+        // Mailboxes as the committed steps left them: every direct message delivered, then the ones committed
+        // steps consumed removed (a receiver may commit before its sender).
+        var committed = journal.Where(e => e.Kind == JournalEntryKind.StepCompleted).ToArray();
+        foreach (var message in committed.SelectMany(e => e.Messages ?? []).Where(m => m.Recipient is not null))
+        {
+            if (message.ReplyTo is null) messages.Deliver(message);
+            else messages.CompleteReply(message);
+        }
+
+        foreach (var id in committed.SelectMany(e => e.Received ?? [])) messages.Consumed(id);
+    }
+
+    /// <summary>
+    /// Sets the completed children of a composite step to replay, as on resume: a composite that tries again re-runs
+    /// what failed, not what is done (nor applies its state twice).
+    /// </summary>
+    public void AddChildren(IReadOnlyList<JournalEntry> journal, string key)
+    {
+        var prefix = key + "/";
+        // The published-events set first: a replayed child must find its marker, or it would publish again.
+        var published = LazyInitializer.EnsureInitialized(ref _published, static () => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
+        foreach (var entry in journal)
+        {
+            if (entry.Kind == JournalEntryKind.EventsPublished && entry.Key is { } done) published[done] = true;
+        }
+
+        var steps = LazyInitializer.EnsureInitialized(ref _steps, static () => new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal));
+        foreach (var entry in journal)
+        {
+            if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is not { } childKey || !childKey.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            steps[Position(childKey)] = entry;
+        }
+    }
+
+    /// <summary>The journaled step at a position (scope prefix and sequence number, without the step id), if any.</summary>
+    public bool TryGetStep(string position, out JournalEntry entry)
+    {
+        entry = null!;
+        return _steps is { } steps && steps.TryGetValue(position, out entry!);
+    }
+
+    /// <summary>True when the events the step at <paramref name="key"/> committed already reached the bus.</summary>
+    public bool WasPublished(string key) => _published?.ContainsKey(key) == true;
+
+    /// <summary>The due time a durable timer was given by an earlier execution, if any.</summary>
+    public bool TryGetTimer(string key, out DateTimeOffset due)
+    {
+        due = default;
+        return _timers is { } timers && timers.TryGetValue(key, out due);
+    }
+
+    /// <summary>Remembers a timer this execution journaled.</summary>
+    public void AddTimer(string key, DateTimeOffset due) =>
+        LazyInitializer.EnsureInitialized(ref _timers, static () => new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal))[key] = due;
+
+    /// <summary>
+    /// Steps are indexed by position (scope path and sequence number, without the step id), so a workflow that
+    /// changed since the run started is detected instead of silently re-run.
+    /// </summary>
+    private static string Position(string key) => key[..key.LastIndexOf(':')];
+}

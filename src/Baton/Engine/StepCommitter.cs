@@ -1,0 +1,181 @@
+using Baton.Storage;
+
+namespace Baton;
+
+/// <summary>
+/// Commits steps to the run's journal: checks a successful attempt's output, state writes and messages against
+/// the limits, picks the next step, appends the entry and applies its writes (under one lock, so writes apply in
+/// journal order), delivers its messages, publishes its events (the outbox), and snapshots the state now and then.
+/// </summary>
+internal sealed class StepCommitter(RunExecution run)
+{
+    private readonly SemaphoreSlim _commitLock = new(1, 1);
+    private int _writesSinceSnapshot;
+
+    /// <summary>What committing an attempt gave: the entry and the next step, or the error that fails the attempt; and the error that aborts the run, when the step's usage passed the budget.</summary>
+    public readonly record struct Commit(JournalEntry? Entry, int Next, StepError? Error, StepError? Abort);
+
+    /// <summary>Commits a successful attempt (see the class remarks for the order of things).</summary>
+    public async ValueTask<Commit> CommitAsync(Workflow workflow, int index, Step step, string key, Payload input, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt)
+    {
+        var output = result.Output ?? Payload.Empty;
+        var limit = run.Limits.MaxPayloadBytes;
+        if (output.SizeInBytes > limit && output.ExactSizeInBytes > limit)
+        {
+            return new Commit(null, -1, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {limit}", step.Id) { Code = "payload_size" }, null);
+        }
+
+        var changes = context.Changes;
+        if (Oversized(step, changes, context.Messages) is { } tooBig) return new Commit(null, -1, tooBig, null);
+        if (changes is not null) await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            IRunStateView view = run.State;
+            if (changes is not null)
+            {
+                if (run.State.Validate(changes) is { } invalid) return new Commit(null, -1, invalid with { StepId = step.Id }, null);
+                view = run.State.WithPending(changes);
+            }
+
+            int next;
+            try
+            {
+                next = ChooseNext(workflow, index, new StepOutcome(input, output, result.Confidence, view));
+            }
+            catch (Exception ex)
+            {
+                return new Commit(null, -1, new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName }, null);
+            }
+
+            var entry = await run.Host.Store.AppendAsync(run.Lease, new JournalEntry
+            {
+                Kind = JournalEntryKind.StepCompleted,
+                Key = key,
+                StepId = step.Id,
+                Payload = output,
+                Confidence = result.Confidence,
+                Next = next < 0 ? null : workflow.StepAt(next).Id,
+                Attempts = attempt,
+                StateChanges = changes,
+                Messages = context.Messages,
+                Received = context.Received,
+                Usage = result.Usage,
+                StartedAt = startedAt,
+                Timestamp = run.Time.GetUtcNow(),
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (context.Messages is { } sent)
+            {
+                foreach (var message in sent)
+                {
+                    if (message.Recipient is not null && message.ReplyTo is null) run.Messages.Deliver(message);
+                }
+            }
+
+            if (changes is not null)
+            {
+                run.State.Apply(changes, key);
+                if (run.Events.IsEnabled)
+                {
+                    foreach (var change in changes) run.Events.Add(new StateChangedEvent(run.RunId, entry.Timestamp, key, change.Name, change.Value));
+                }
+
+                if (run.Host.SnapshotEvery > 0 && ++_writesSinceSnapshot >= run.Host.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
+            }
+
+            return new Commit(entry, next, null, run.Budget.Spend(result.Usage));
+        }
+        finally
+        {
+            if (changes is not null) _commitLock.Release();
+        }
+    }
+
+    /// <summary>Journals a step that failed for good, with the error route it takes (if any).</summary>
+    public ValueTask<JournalEntry> FailAsync(Step step, string key, StepError error, string? next, int attempt, Usage usage, DateTimeOffset startedAt) =>
+        run.Host.Store.AppendAsync(run.Lease, new JournalEntry
+        {
+            Kind = JournalEntryKind.StepFailed,
+            Key = key,
+            StepId = step.Id,
+            Error = error,
+            Next = next,
+            Attempts = attempt,
+            Usage = usage,
+            StartedAt = startedAt,
+            Timestamp = run.Time.GetUtcNow(),
+        }, CancellationToken.None);
+
+    /// <summary>
+    /// The step's outbox: publishes the events it committed, then journals that they went out, so a resume
+    /// publishes again only what a crash kept from the bus (at least once, with stable ids).
+    /// </summary>
+    public async ValueTask PublishAsync(string key, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        var any = false;
+        foreach (var message in messages)
+        {
+            if (message.Topic is null) continue;
+            await run.Host.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            any = true;
+        }
+
+        if (any)
+        {
+            await run.Host.Store.AppendAsync(run.Lease, new JournalEntry { Kind = JournalEntryKind.EventsPublished, Key = key, Timestamp = run.Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Journals the whole state, under the commit lock so no write lands between the state read and the entry.</summary>
+    private async ValueTask SnapshotAsync()
+    {
+        _writesSinceSnapshot = 0;
+        var state = run.State.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new StateChange(p.Key, p.Value)).ToArray();
+        try
+        {
+            await run.Host.Store.AppendAsync(run.Lease, new JournalEntry { Kind = JournalEntryKind.StateSnapshot, StateChanges = state, Timestamp = run.Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RunLeaseLostException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A snapshot only makes resume faster: the journal without it is complete.
+            run.Host.Logger.LogStoreFailure(run.RunId, ex);
+        }
+    }
+
+    /// <summary>A state write or message over the payload limit: the step fails once (fatal), as for an oversized output.</summary>
+    private StepError? Oversized(Step step, IReadOnlyList<StateChange>? changes, IReadOnlyList<Message>? messages)
+    {
+        var limit = run.Limits.MaxPayloadBytes;
+        foreach (var change in changes ?? [])
+        {
+            if (change.Value.SizeInBytes > limit && change.Value.ExactSizeInBytes > limit)
+            {
+                return new StepError(ErrorKind.Fatal, $"step '{step.Id}' wrote {change.Value.ExactSizeInBytes} bytes to state '{change.Name}', over the payload limit of {limit}", step.Id) { Code = "payload_size" };
+            }
+        }
+
+        foreach (var message in messages ?? [])
+        {
+            if (message.Payload.SizeInBytes > limit && message.Payload.ExactSizeInBytes > limit)
+            {
+                return new StepError(ErrorKind.Fatal, $"step '{step.Id}' sent a message of {message.Payload.ExactSizeInBytes} bytes, over the payload limit of {limit}", step.Id) { Code = "payload_size" };
+            }
+        }
+
+        return null;
+    }
+
+    private static int ChooseNext(Workflow workflow, int index, StepOutcome outcome)
+    {
+        var (edges, targets) = workflow.Outgoing(index);
+        for (var i = 0; i < edges.Length; i++)
+        {
+            if (edges[i].Condition is not { } condition || condition(outcome)) return targets[i];
+        }
+
+        return -1;
+    }
+}
