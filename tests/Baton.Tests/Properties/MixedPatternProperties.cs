@@ -73,6 +73,21 @@ public sealed class MixedPatternProperties
             Assert.Equal(Published(resumed, expected).Order(StringComparer.Ordinal), Local(resumed, resumed.Delivered).Order(StringComparer.Ordinal));
         }, iter: Iterations, threads: 1, print: t => $"{t.Item1}, yields {t.Item2}, cut {t.Item3.ToString(CultureInfo.InvariantCulture)}");
 
+    [Fact(Skip = "enable when the engine applies branch writes at the join")]
+    public Task Every_pattern_nested_gives_the_same_final_state_exactly() =>
+        Gen.Select(MixedWorkflowGen.Workflow, Gen.Double[0, 1]).SampleAsync(async (spec, cut) =>
+        {
+            var workflow = new MixedWorkflow(spec, yields: true);
+            var first = await workflow.RunAsync();
+            var second = await workflow.RunAsync();
+            var prefix = 1 + (int)(cut * (first.Journal.Count - 2));
+            var resumed = await workflow.ResumeAsync(await JournalCopy.PrefixAsync(first.Store, first.Result.RunId, prefix), first.Result.RunId);
+
+            // Appends and merges from parallel branches in branch order, not completion order: no sorting here.
+            Assert.Equal(ExactState(first.FinalState), ExactState(second.FinalState));
+            Assert.Equal(ExactState(first.FinalState), ExactState(resumed.FinalState));
+        }, iter: Iterations, threads: 1, print: t => $"{t.Item1}, cut {t.Item2.ToString(CultureInfo.InvariantCulture)}");
+
     // Each property runs a few hundred steps per iteration: this many keeps the folder well under 20 s on two cores.
     private const int Iterations = 150;
 
@@ -92,6 +107,8 @@ public sealed class MixedPatternProperties
                 e.Kind,
                 e.StepId,
                 Text(e.Payload),
+                e.Confidence?.ToString("R", CultureInfo.InvariantCulture) ?? "-",
+                e.Attempts.ToString(CultureInfo.InvariantCulture),
                 e.Next ?? "-",
                 string.Join(", ", (e.StateChanges ?? []).Select(c => $"{c.Name}={Text(c.Value)}")),
                 string.Join(", ", (e.Messages ?? []).Select(m => $"{m.Topic ?? m.Recipient}#{Local(run, m.Id)}={Text(m.Payload)}")))),
@@ -106,9 +123,13 @@ public sealed class MixedPatternProperties
     private static string Local(MixedRun run, string id) =>
         id.StartsWith(run.Result.RunId, StringComparison.Ordinal) ? id[run.Result.RunId.Length..] : id;
 
+    private static SortedDictionary<string, string> ExactState(IReadOnlyDictionary<string, Payload> state) =>
+        new(state.ToDictionary(p => p.Key, p => Text(p.Value), StringComparer.Ordinal), StringComparer.Ordinal);
+
     /// <summary>
     /// The final state with the append and merge variables sorted: parallel branches write them in completion
-    /// order today (see <see cref="BranchOrderProperties"/>); every other variable must match exactly.
+    /// order today (see <see cref="BranchOrderProperties"/> and <see cref="Every_pattern_nested_gives_the_same_final_state_exactly"/>);
+    /// every other variable must match exactly.
     /// </summary>
     private static SortedDictionary<string, string> State(IReadOnlyDictionary<string, Payload> state)
     {

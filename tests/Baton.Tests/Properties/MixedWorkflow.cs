@@ -20,6 +20,9 @@ internal sealed class MixedWorkflow
     /// <summary>Events go to topics under this prefix.</summary>
     public const string Topics = "props.";
 
+    /// <summary>The agent direct messages go to (nobody reads them: they are journaled and delivered to its mailbox).</summary>
+    public const string Inbox = "inbox";
+
     private static readonly string[] Answers = ["alpha", "beta", "gamma"];
     private readonly bool _yields;
     private ConcurrentDictionary<string, int> _invocations = new(StringComparer.Ordinal);
@@ -232,7 +235,12 @@ internal sealed class MixedWorkflow
         var output = Fnv(input.AsText() + ">" + name);
         if (spec.Append) context.SetState(Log, Payload.From(output));
         if (spec.Merge) context.SetState(Seen, Payload.From(new Dictionary<string, string> { [Key(context)] = output }));
-        if (spec.Publish) context.Publish(Topics + name, Payload.FromText(output));
+        if (spec.Publish)
+        {
+            context.Publish(Topics + name, Payload.FromText(output));
+            context.Messaging.Send(Inbox, Payload.FromText(output));
+        }
+
         return Payload.FromText(output);
     });
 
@@ -248,18 +256,3 @@ internal sealed class MixedWorkflow
 
     private sealed record Draft(int Round, string Text, bool Approved);
 }
-
-/// <summary>One execution of a <see cref="MixedWorkflow"/>.</summary>
-/// <param name="Result">How the run ended.</param>
-/// <param name="Journal">Its whole journal.</param>
-/// <param name="Store">The store it ran on.</param>
-/// <param name="Invocations">Agent invocations in this execution, by idempotency key (without the run id).</param>
-/// <param name="Delivered">Ids of the events this execution's runtime delivered.</param>
-/// <param name="FinalState">The shared state replayed from the journal.</param>
-internal sealed record MixedRun(
-    RunResult Result,
-    IReadOnlyList<JournalEntry> Journal,
-    InMemoryRunStore Store,
-    IReadOnlyDictionary<string, int> Invocations,
-    IReadOnlyList<string> Delivered,
-    IReadOnlyDictionary<string, Payload> FinalState);

@@ -11,7 +11,7 @@ internal abstract record StepSpec
     protected static string List(IEnumerable<StepSpec?> steps) => string.Join(", ", steps.Select(s => s?.ToString() ?? "-"));
 }
 
-/// <summary>An agent that hashes its input and may append to <c>log</c>, merge into <c>seen</c> and publish an event.</summary>
+/// <summary>An agent that hashes its input and may append to <c>log</c>, merge into <c>seen</c>, and publish an event and send a direct message.</summary>
 internal sealed record LeafSpec(bool Append, bool Merge, bool Publish) : StepSpec
 {
     public override string ToString() => "leaf" + (Append ? "+append" : "") + (Merge ? "+merge" : "") + (Publish ? "+publish" : "");
