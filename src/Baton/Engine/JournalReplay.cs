@@ -37,7 +37,7 @@ internal sealed class JournalReplay
             var applies = entry.Sequence > snapshotAt;
             // A failure with no error route ended the previous execution; resuming gives that step another chance.
             var replayable = entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null);
-            if (replayable && entry.Key is not null) steps[Position(entry.Key)] = entry;
+            if (replayable && entry.Key is not null) steps[StepKey.PositionOf(entry.Key)] = entry;
             if (applies && entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) state.Apply(changes, entry.Key);
             else if (applies && entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
             else if (entry.Kind == JournalEntryKind.TimerStarted && entry.Key is { } timer) (_timers ??= new(StringComparer.Ordinal))[timer] = entry.Timestamp;
@@ -68,7 +68,6 @@ internal sealed class JournalReplay
     /// </summary>
     public void AddChildren(IReadOnlyList<JournalEntry> journal, string key)
     {
-        var prefix = key + "/";
         // The published-events set first: a replayed child must find its marker, or it would publish again.
         var published = LazyInitializer.EnsureInitialized(ref _published, static () => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal));
         foreach (var entry in journal)
@@ -79,8 +78,8 @@ internal sealed class JournalReplay
         var steps = LazyInitializer.EnsureInitialized(ref _steps, static () => new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal));
         foreach (var entry in journal)
         {
-            if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is not { } childKey || !childKey.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            steps[Position(childKey)] = entry;
+            if (entry.Kind != JournalEntryKind.StepCompleted || entry.Key is not { } childKey || !StepKey.IsUnder(childKey, key)) continue;
+            steps[StepKey.PositionOf(childKey)] = entry;
         }
     }
 
@@ -104,10 +103,4 @@ internal sealed class JournalReplay
     /// <summary>Remembers a timer this execution journaled.</summary>
     public void AddTimer(string key, DateTimeOffset due) =>
         LazyInitializer.EnsureInitialized(ref _timers, static () => new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal))[key] = due;
-
-    /// <summary>
-    /// Steps are indexed by position (scope path and sequence number, without the step id), so a workflow that
-    /// changed since the run started is detected instead of silently re-run.
-    /// </summary>
-    private static string Position(string key) => key[..key.LastIndexOf(':')];
 }

@@ -22,11 +22,10 @@ internal static class PartialResults
     /// <summary>Every output committed under a composite step, by key relative to it (<c>branch/1:step</c>), or null when none.</summary>
     public static async ValueTask<Payload?> OfChildrenAsync(IRunStore store, string runId, string key)
     {
-        var prefix = key + "/";
         var journal = await store.ReadJournalAsync(runId, 0, CancellationToken.None).ConfigureAwait(false);
         var properties = journal
-            .Where(e => e.Kind == JournalEntryKind.StepCompleted && e.Key is { } k && k.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(e => new KeyValuePair<string, Payload?>(e.Key![prefix.Length..], e.Payload))
+            .Where(e => e.Kind == JournalEntryKind.StepCompleted && e.Key is { } k && StepKey.IsUnder(k, key))
+            .Select(e => new KeyValuePair<string, Payload?>(e.Key![(key.Length + 1)..], e.Payload))
             .ToList();
         return properties.Count == 0 ? null : JsonPayloads.Object(properties);
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Baton.Storage;
 using Baton.Telemetry;
 
@@ -247,12 +246,12 @@ internal sealed class RunExecution
         {
             if (cancellationToken.IsCancellationRequested) return ScopeOutcome.Cancelled;
             sequence++;
-            var number = sequence.ToString(CultureInfo.InvariantCulture);
-            var key = string.Concat(prefix, number, ":", step.Id);
+            var position = StepKey.Position(prefix, sequence);
+            var key = string.Concat(position, ":", step.Id);
             if (Budget.CountStep(step, key) is { } overLimit) return ScopeOutcome.Aborted(overLimit);
             JournalEntry entry;
             int next;
-            if (Replay.IsActive && Replay.TryGetStep(string.Concat(prefix, number), out var replayed))
+            if (Replay.IsActive && Replay.TryGetStep(position, out var replayed))
             {
                 if (replayed.StepId != step.Id)
                 {

@@ -8,8 +8,8 @@ public abstract class Step
 {
     private protected Step(string id)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        if (id.AsSpan().IndexOfAny("/:$") >= 0) throw new ArgumentException($"step id '{id}' may not contain '/', ':' or '$'", nameof(id));
+        ArgumentNullException.ThrowIfNull(id);
+        StepKey.CheckName(id, "step id", nameof(id));
         Id = id;
     }
 

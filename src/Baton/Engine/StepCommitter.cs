@@ -76,7 +76,11 @@ internal sealed class StepCommitter(RunExecution run)
                 run.State.Apply(changes, key);
                 if (run.Events.IsEnabled)
                 {
-                    foreach (var change in changes) run.Events.Add(new StateChangedEvent(run.RunId, entry.Timestamp, key, change.Name, change.Value));
+                    foreach (var change in changes)
+                    {
+                        // An agent's private state is its own: it is not reported to the run's watchers.
+                        if (change.Agent is null) run.Events.Add(new StateChangedEvent(run.RunId, entry.Timestamp, key, change.Name, change.Value));
+                    }
                 }
 
                 if (run.Host.SnapshotEvery > 0 && ++_writesSinceSnapshot >= run.Host.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
@@ -129,7 +133,7 @@ internal sealed class StepCommitter(RunExecution run)
     private async ValueTask SnapshotAsync()
     {
         _writesSinceSnapshot = 0;
-        var state = run.State.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new StateChange(p.Key, p.Value)).ToArray();
+        var state = run.State.SnapshotChanges();
         try
         {
             await run.Host.Store.AppendAsync(run.Lease, new JournalEntry { Kind = JournalEntryKind.StateSnapshot, StateChanges = state, Timestamp = run.Time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);

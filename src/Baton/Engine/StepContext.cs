@@ -97,7 +97,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     public IAgentMessaging Messaging => this;
 
-    public IRunStateView PrivateState => _private ??= new PrivateStateView(run.State, RunState.PrivatePrefix(agent));
+    public IRunStateView PrivateState => _private ??= new PrivateStateView(run.State, agent);
 
     public void SetState(string name, Payload value)
     {
@@ -111,7 +111,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(value);
-        Write(new StateChange(RunState.PrivatePrefix(agent) + name, value));
+        Write(new StateChange(name, value) { Agent = agent });
     }
 
     public IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken) =>
@@ -269,7 +269,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
         try
         {
-            return (await run.RunScopeAsync(workflow, nestedInput, key + "/", cancellationToken).ConfigureAwait(false)).ToResult();
+            return (await run.RunScopeAsync(workflow, nestedInput, StepKey.NestedScope(key), cancellationToken).ConfigureAwait(false)).ToResult();
         }
         finally
         {
@@ -281,13 +281,13 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
         }
     }
 
-    internal string ChildPrefix(string childName) => string.Concat(key, "/", childName, "/");
+    internal string ChildPrefix(string childName) => StepKey.ChildScope(key, childName);
 
-    /// <summary>One agent's slice of the run state, under its private prefix.</summary>
-    private sealed class PrivateStateView(RunState state, string prefix) : IRunStateView
+    /// <summary>One agent's own slice of the run state, by its identity.</summary>
+    private sealed class PrivateStateView(RunState state, string agent) : IRunStateView
     {
-        public IReadOnlyCollection<string> Names => state.PrivateNames(prefix);
+        public IReadOnlyCollection<string> Names => state.PrivateNames(agent);
 
-        public bool TryGet(string name, out Payload value) => state.TryGetRaw(prefix + name, out value);
+        public bool TryGet(string name, out Payload value) => state.TryGetPrivate(agent, name, out value);
     }
 }

@@ -7,16 +7,16 @@ namespace Baton;
 public sealed class GraphNode
 {
     /// <summary>Creates a node that runs <paramref name="workflow"/>.</summary>
-    /// <param name="id">Unique in its graph; it names the node's journal scope, so it may not contain '/' or ':'.</param>
+    /// <param name="id">Unique in its graph; it names the node's journal scope, so it follows <see cref="StepKey.CheckName"/>'s rule.</param>
     /// <param name="workflow">What the node runs.</param>
     /// <param name="dependsOn">Ids of the nodes that must complete first; none to start at once.</param>
     /// <param name="input">Builds the node's input; null for the default (see <see cref="DefaultInput"/>).</param>
     public GraphNode(string id, Workflow workflow, IReadOnlyList<string>? dependsOn = null, Func<GraphNodeInputs, Payload>? input = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(workflow);
         // The id becomes a segment of the children's journal keys.
-        if (id.AsSpan().IndexOfAny("/:") >= 0) throw new ArgumentException($"node id '{id}' may not contain '/' or ':'", nameof(id));
+        StepKey.CheckName(id, "node id", nameof(id));
         if (dependsOn is not null && dependsOn.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException($"node '{id}' depends on an empty id", nameof(dependsOn));
         Id = id;
         Workflow = workflow;

@@ -10,8 +10,7 @@ public sealed class ParallelStep : Step
         ArgumentNullException.ThrowIfNull(branches);
         if (branches.Count == 0) throw new ArgumentException("a parallel step needs at least one branch", nameof(branches));
         // Branch names become segments of the children's journal keys.
-        var bad = branches.FirstOrDefault(b => string.IsNullOrWhiteSpace(b.Name) || b.Name.AsSpan().IndexOfAny("/:") >= 0);
-        if (bad.Workflow is not null) throw new ArgumentException($"branch name '{bad.Name}' must be non-empty and may not contain '/' or ':'", nameof(branches));
+        foreach (var branch in branches) StepKey.CheckName(branch.Name, "branch name", nameof(branches));
         var duplicate = branches.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"branch name '{duplicate.Key}' is used twice", nameof(branches));
         Branches = branches;

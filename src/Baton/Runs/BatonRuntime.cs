@@ -244,7 +244,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { Count: > 0 } changes) state.Apply(changes, entry.Key);
             else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
             else changed = false;
-            if (changed) snapshot = state.Snapshot().Where(p => !RunState.IsPrivate(p.Key)).ToDictionary(StringComparer.Ordinal);
+            if (changed) snapshot = state.Snapshot();
             entries.Add(new RunHistoryEntry(entry, snapshot));
         }
 

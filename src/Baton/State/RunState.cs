@@ -12,10 +12,11 @@ internal sealed class RunState : IRunStateView
     private readonly IReadOnlyDictionary<string, StateReducer> _reducers;
     private readonly Lock _lock = new();
     private Dictionary<string, List<ChannelWriter<StateChanged>>>? _watchers;
+    private Dictionary<string, Dictionary<string, Payload>>? _private;
 
     public RunState(IReadOnlyDictionary<string, StateReducer> reducers) => _reducers = reducers;
 
-    /// <summary>Marks the names of private state: <c>~agent/name</c>; shared reads never see them.</summary>
+    /// <summary>Names starting with it are reserved (they named private state in older journals); shared reads never see them.</summary>
     public const string PrivateMarker = "~";
 
     public IReadOnlyCollection<string> Names
@@ -28,45 +29,61 @@ internal sealed class RunState : IRunStateView
 
     public static bool IsPrivate(string name) => name.StartsWith(PrivateMarker, StringComparison.Ordinal);
 
-    public static string PrivatePrefix(string agent) => PrivateMarker + agent + "/";
-
     public bool TryGet(string name, out Payload value)
     {
-        if (IsPrivate(name))
+        lock (_lock)
         {
-            value = null!;
-            return false;
+            if (!IsPrivate(name)) return _values.TryGetValue(name, out value!);
         }
 
-        return TryGetRaw(name, out value);
+        value = null!;
+        return false;
     }
 
-    public bool TryGetRaw(string name, out Payload value)
+    /// <summary>The names one agent keeps in its private state. Private state is keyed by the agent's identity, never by a name prefix, so no agent name can reach another agent's.</summary>
+    public IReadOnlyCollection<string> PrivateNames(string agent)
     {
-        lock (_lock) return _values.TryGetValue(name, out value!);
+        lock (_lock) return _private is not null && _private.TryGetValue(agent, out var own) ? [.. own.Keys] : [];
     }
 
-    public IReadOnlyCollection<string> PrivateNames(string prefix)
+    /// <summary>A value of one agent's private state.</summary>
+    public bool TryGetPrivate(string agent, string name, out Payload value)
     {
-        lock (_lock) return [.. _values.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..])];
+        lock (_lock)
+        {
+            if (_private is not null && _private.TryGetValue(agent, out var own)) return own.TryGetValue(name, out value!);
+        }
+
+        value = null!;
+        return false;
     }
 
-    /// <summary>Applies a committed step's writes in order and tells the watchers of each variable.</summary>
-    /// <summary>Sets values as given, bypassing reducers: state edited from outside the run (a fork).</summary>
+    /// <summary>Sets values as given, bypassing reducers: a snapshot restored, or state edited from outside the run (a fork).</summary>
     public void Overwrite(IReadOnlyList<StateChange> changes)
     {
         lock (_lock)
         {
-            foreach (var change in changes) _values[change.Name] = change.Value;
+            foreach (var change in changes)
+            {
+                if (change.Agent is { } agent) PrivateOf_NeedsLock(agent)[change.Name] = change.Value;
+                else _values[change.Name] = change.Value;
+            }
         }
     }
 
+    /// <summary>Applies a committed step's writes in order (private ones replace; shared ones go through their reducers) and tells the watchers of each shared variable.</summary>
     public void Apply(IReadOnlyList<StateChange> changes, string? stepKey = null)
     {
         lock (_lock)
         {
             foreach (var change in changes)
             {
+                if (change.Agent is { } agent)
+                {
+                    PrivateOf_NeedsLock(agent)[change.Name] = change.Value;
+                    continue;
+                }
+
                 var value = Reduce(change);
                 _values[change.Name] = value;
                 if (_watchers is not null && _watchers.TryGetValue(change.Name, out var watchers))
@@ -112,6 +129,7 @@ internal sealed class RunState : IRunStateView
             var trial = new Dictionary<string, Payload>(StringComparer.Ordinal);
             foreach (var change in changes)
             {
+                if (change.Agent is not null) continue;
                 try
                 {
                     var current = trial.TryGetValue(change.Name, out var t) ? t : _values.GetValueOrDefault(change.Name);
@@ -133,9 +151,29 @@ internal sealed class RunState : IRunStateView
     /// </summary>
     public IRunStateView WithPending(IReadOnlyList<StateChange> pending) => new PendingView(this, pending);
 
+    /// <summary>The shared state.</summary>
     public Dictionary<string, Payload> Snapshot()
     {
         lock (_lock) return new Dictionary<string, Payload>(_values, StringComparer.Ordinal);
+    }
+
+    /// <summary>The whole state, shared then private, as writes that <see cref="Overwrite"/> restores: what a snapshot entry holds.</summary>
+    public StateChange[] SnapshotChanges()
+    {
+        lock (_lock)
+        {
+            var shared = _values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new StateChange(p.Key, p.Value));
+            var own = (_private ?? []).OrderBy(a => a.Key, StringComparer.Ordinal)
+                .SelectMany(a => a.Value.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new StateChange(p.Key, p.Value) { Agent = a.Key }));
+            return [.. shared, .. own];
+        }
+    }
+
+    private Dictionary<string, Payload> PrivateOf_NeedsLock(string agent)
+    {
+        _private ??= new Dictionary<string, Dictionary<string, Payload>>(StringComparer.Ordinal);
+        if (!_private.TryGetValue(agent, out var own)) _private[agent] = own = new Dictionary<string, Payload>(StringComparer.Ordinal);
+        return own;
     }
 
     private Payload Reduce(StateChange change) =>
@@ -145,7 +183,7 @@ internal sealed class RunState : IRunStateView
 
     private sealed class PendingView(RunState committed, IReadOnlyList<StateChange> pending) : IRunStateView
     {
-        public IReadOnlyCollection<string> Names => committed.Names.Union(pending.Select(p => p.Name)).ToArray();
+        public IReadOnlyCollection<string> Names => committed.Names.Union(pending.Where(p => p.Agent is null).Select(p => p.Name)).ToArray();
 
         public bool TryGet(string name, out Payload value)
         {
@@ -153,7 +191,7 @@ internal sealed class RunState : IRunStateView
             var reducer = committed.ReducerFor(name);
             foreach (var change in pending)
             {
-                if (change.Name != name) continue;
+                if (change.Name != name || change.Agent is not null) continue;
                 value = reducer.Reduce(has ? value : null, change.Value);
                 has = true;
             }

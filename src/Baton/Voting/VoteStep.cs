@@ -32,7 +32,7 @@ public sealed class VoteStep : Step
             ArgumentException.ThrowIfNullOrWhiteSpace(name);
             ArgumentNullException.ThrowIfNull(workflow);
             if (!names.Add(name)) throw new ArgumentException($"voter name '{name}' is used twice", nameof(voters));
-            if (name.AsSpan().IndexOfAny("/:$") >= 0) throw new ArgumentException($"voter name '{name}' may not contain '/', ':' or '$'", nameof(voters));
+            StepKey.CheckName(name, "voter name", nameof(voters));
             if (IsReserved(name)) throw new ArgumentException($"voter name '{name}' is reserved for the vote's judge and human calls: name the voter otherwise", nameof(voters));
         }
 

@@ -26,7 +26,7 @@ public sealed class SnapshotTests
         var journal = await runtime.Store.ReadJournalAsync(whole.RunId);
         var snapshots = journal.Where(e => e.Kind == JournalEntryKind.StateSnapshot).ToArray();
         Assert.Equal(3, snapshots.Length); // after writes 3, 6 and 9
-        Assert.Contains(snapshots[0].StateChanges!, c => c.Name == "~turn/seen");
+        Assert.Contains(snapshots[0].StateChanges!, c => c.Name == "seen" && c.Agent == "turn"); // private state, kept by its agent
         var expected = (await runtime.ReplayAsync(whole.RunId, workflow)).FinalState["conversation"].ToString();
 
         for (var cut = 2; cut < journal.Count - 1; cut++)

@@ -56,6 +56,6 @@ public sealed class WorkflowValidationTests
     public void Branch_names_cannot_collide_with_journal_keys()
     {
         var error = Assert.Throws<ArgumentException>(() => new ParallelBuilder("p").Branch("a/b", SequentialBuilder.Create("x", Agent.Identity("x"))).BuildStep());
-        Assert.Contains("may not contain '/' or ':'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot name a step", error.Message, StringComparison.Ordinal);
     }
 }
