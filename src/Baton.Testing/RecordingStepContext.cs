@@ -22,6 +22,7 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMe
     private readonly Dictionary<string, Payload> _private = new(StringComparer.Ordinal);
     private readonly List<StateChange> _privateWrites = [];
     private readonly List<(string Name, ChannelWriter<StateChanged> Writer)> _watchers = [];
+    private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public string RunId { get; init; } = "test-run";
@@ -187,6 +188,20 @@ public sealed class RecordingStepContext : IStepContext, IRunStateView, IAgentMe
 
     /// <inheritdoc/>
     public void Report(string name, Payload? data = null) => _reports.Add((name, data));
+
+    /// <summary>Offers <paramref name="resource"/> to the agent's <see cref="UseResourceAsync"/> calls, by its name.</summary>
+    public RecordingStepContext WithResource(Resource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        _resources[resource.Name] = resource;
+        return this;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<TResult> UseResourceAsync<TResult>(string resource, Func<ResourceLease, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken) =>
+        _resources.TryGetValue(resource, out var found)
+            ? found.ExecuteAsync(call, cancellationToken: cancellationToken)
+            : throw new InvalidOperationException($"the agent draws on resource '{resource}' but the test offered none by that name: call WithResource first");
 
     bool IRunStateView.TryGet(string name, out Payload value) => _state.TryGetValue(name, out value!);
 

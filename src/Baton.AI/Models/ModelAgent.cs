@@ -42,6 +42,13 @@ public sealed class ModelAgent : IAgent
     /// <inheritdoc/>
     public string Name { get; }
 
+    /// <summary>The resource each model call draws on (<see cref="ModelAgentOptions.Resource"/>); null for none.</summary>
+    public string? Resource => _options.Resource;
+
+    /// <summary>This agent, with every model call drawing on <paramref name="resource"/> (null for none) instead.</summary>
+    public ModelAgent WithResource(string? resource) =>
+        resource == _options.Resource ? this : new ModelAgent(Name, _client, _options with { Resource = resource });
+
     /// <summary>The state variable keeping a run's call count of a scripted model, so a resumed run gets the same replies.</summary>
     public static string CallCountState(string model) => $"calls.{model}";
 
@@ -122,6 +129,18 @@ public sealed class ModelAgent : IAgent
     }
 
     private async Task<ChatResponse> CallAsync(List<ChatMessage> messages, ChatOptions options, IStepContext context, CancellationToken cancellationToken)
+    {
+        if (_options.Resource is not { } resource) return await SendAsync(messages, options, context, cancellationToken).ConfigureAwait(false);
+        // Each model call, not the step, is what the service's quotas and breaker count; a provider failure propagates through the breaker.
+        return await context.UseResourceAsync(resource, async (lease, token) =>
+        {
+            var response = await SendAsync(messages, options, context, token).ConfigureAwait(false);
+            if (response.Usage is { } usage) lease.ReportUsage(usage.TotalTokenCount ?? (usage.InputTokenCount ?? 0) + (usage.OutputTokenCount ?? 0));
+            return response;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ChatResponse> SendAsync(List<ChatMessage> messages, ChatOptions options, IStepContext context, CancellationToken cancellationToken)
     {
         if (!_options.Stream) return await _client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var updates = new List<ChatResponseUpdate>();

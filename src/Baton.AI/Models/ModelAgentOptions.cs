@@ -43,4 +43,13 @@ public sealed record ModelAgentOptions
 
     /// <summary>A run state variable the output is written to (LangChain-style output variable).</summary>
     public string? OutputVariable { get; init; }
+
+    /// <summary>
+    /// The resource (a name in the runtime's <see cref="ResourceRegistry"/>) every model call draws on: each call waits
+    /// for its quotas, goes through its circuit breaker (a provider failure counts) and reports its tokens, so a step
+    /// whose tool loop makes eight calls counts eight requests. Null for none. Set it here rather than as the step's
+    /// <see cref="Step.Resource"/>, which counts one request per attempt; when both name the same resource the calls
+    /// run under the attempt's permit, counted once.
+    /// </summary>
+    public string? Resource { get; init; }
 }

@@ -83,6 +83,8 @@ internal sealed class WorkflowDocumentBuilder
             var definition = _document.Agents[step.Agent!];
             // A model agent draws on its own resource, else its model's.
             var resource = step.Resource ?? definition.Resource ?? (definition.Model is { } model ? _document.Models[model].Resource : null);
+            // A model agent draws once per model call (on the step's resource when it names one), so the step does not draw per attempt.
+            if (resource is not null && agent is ModelAgent modelAgent) (agent, resource) = (modelAgent.WithResource(resource), null);
             return new AgentStep(Decorate(agent, step), step.Id) { Retry = step.Retry, Timeout = step.Timeout, Resource = resource };
         }
 
@@ -308,7 +310,9 @@ internal sealed class WorkflowDocumentBuilder
             _clients[model.Name] = client;
         }
 
-        return _modelAgents(definition, client, Render);
+        var built = _modelAgents(definition, client, Render);
+        // Wherever the agent runs (a step, a voter, a judge...), each of its model calls draws on its resource, else its model's.
+        return built is ModelAgent agent && (definition.Resource ?? model.Resource) is { } resource ? agent.WithResource(resource) : built;
     }
 
     private BuiltWorkflowFile LoadFile(string file)

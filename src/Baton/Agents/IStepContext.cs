@@ -75,4 +75,17 @@ public interface IStepContext
 
     /// <summary>Services from the host, when the runtime was built with dependency injection.</summary>
     IServiceProvider? Services { get; }
+
+    /// <summary>
+    /// Makes one call to a rate-limited service through the runtime's resource named
+    /// <paramref name="resource"/>: waits for its quotas, goes through its circuit breaker, and hands
+    /// the call the lease it reports its tokens on. For an agent that calls a service several times
+    /// in one step (a model agent's tool loop), so that every call counts, where a step's own
+    /// <see cref="Step.Resource"/> counts one call per attempt.
+    /// </summary>
+    /// <exception cref="ResourceUnavailableException">The wait passed the resource's maximum wait, or its circuit is open.</exception>
+    /// <exception cref="AgentException">A fatal error coded <c>unknown_resource</c>: the runtime has no such resource.</exception>
+    /// <exception cref="NotSupportedException">This context offers no resources (the default).</exception>
+    ValueTask<TResult> UseResourceAsync<TResult>(string resource, Func<ResourceLease, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"this step context ({GetType().Name}) offers no resources, so the agent cannot draw on '{resource}'");
 }

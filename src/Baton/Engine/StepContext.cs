@@ -36,6 +36,9 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     public Random Random => _random ??= new Random(RunExecution.StableHash(IdempotencyKey));
 
+    public ValueTask<TResult> UseResourceAsync<TResult>(string resource, Func<ResourceLease, CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken) =>
+        StepResourceCalls.ExecuteAsync(this, resource, call, cancellationToken);
+
     public async ValueTask DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Baton.Telemetry;
-using Polly;
 using Polly.CircuitBreaker;
 
 namespace Baton;
@@ -15,13 +13,9 @@ namespace Baton;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Permits are counted by <see cref="ConcurrencyLimiter"/>s from System.Threading.RateLimiting:
-/// one for calls in flight, and one each for requests and tokens whose permits are held for a
-/// window from the moment the call starts. The windows run on the runtime's
-/// <see cref="TimeProvider"/> (the built-in replenishing limiters read the machine's clock,
-/// which a fake clock cannot drive), so a test with a fake clock is exact: a permit taken at
-/// <c>t</c> comes back at exactly <c>t + Window</c>, and no window of that length ever holds
-/// more calls than the quota.
+/// The windows run on the runtime's <see cref="TimeProvider"/>, so a test with a fake clock is
+/// exact: a permit taken at <c>t</c> comes back at exactly <c>t + Window</c>, and no window of
+/// that length ever holds more calls than the quota.
 /// </para>
 /// <para>
 /// The queue is strict: while the call at its head cannot start, none behind it does, so a
@@ -30,30 +24,18 @@ namespace Baton;
 /// </remarks>
 public sealed class Resource : IDisposable
 {
-    private static readonly ResiliencePropertyKey<ResourceLease> LeaseKey = new("baton.resource.lease");
-
+    // One lock guards the window, the queue and the counts below; every method named *_NeedsLock,
+    // here and in QuotaWindow and ResourceWaitQueue, must be called holding it.
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
-    private readonly ConcurrencyLimiter? _requests;
-    private readonly ConcurrencyLimiter? _tokens;
+    private readonly QuotaWindow? _window;
     private readonly ConcurrencyLimiter? _concurrency;
+    private readonly ResourceWaitQueue _queue = new();
+    private readonly CircuitGate? _circuit;
     private readonly bool _limited;
-    private readonly long _window;
-    private readonly Queue<ResourceLease> _holds = new();
-    private readonly PriorityQueue<Waiter, (int Priority, long Sequence)> _waiters = new(QueueOrder.Instance);
-    private readonly ITimer? _expiry;
-    private readonly ResiliencePipeline? _circuit;
-    private readonly CircuitBreakerStateProvider? _circuitState;
-    private readonly bool[] _counted = new bool[3];
     private readonly KeyValuePair<string, object?> _tag;
-    private long _openUntil;
-    private long _sequence;
-    private long _debt;
-    private int _requestsHeld;
-    private int _tokensHeld;
     private int _inFlight;
     private Quota _blockedBy;
-    private bool _expiryArmed;
     private bool _disposed;
 
     /// <summary>Creates a resource; a <see cref="BatonRuntime"/> makes them through <see cref="BatonRuntime.Resources"/>.</summary>
@@ -69,39 +51,10 @@ public sealed class Resource : IDisposable
         Options = options;
         _time = timeProvider ?? TimeProvider.System;
         _tag = new KeyValuePair<string, object?>(BatonTelemetry.Tags.Resource, name);
-        _window = (long)((Int128)options.Window.Ticks * _time.TimestampFrequency / TimeSpan.TicksPerSecond);
-        if (options.RequestsPerMinute is { } requests) _requests = Permits(requests);
-        if (options.TokensPerMinute is { } tokens) _tokens = Permits(tokens);
+        _window = QuotaWindow.For(this, options, _time);
         if (options.MaxConcurrency is { } concurrency) _concurrency = Permits(concurrency);
-        _limited = _requests is not null || _tokens is not null || _concurrency is not null;
-        if (_requests is not null || _tokens is not null)
-        {
-            _expiry = _time.CreateTimer(static state => ((Resource)state!).OnExpiry(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-
-        if (options.CircuitBreaker is { } breaker)
-        {
-            foreach (var kind in breaker.FailureKinds) _counted[(int)kind] = true;
-            _circuitState = new CircuitBreakerStateProvider();
-            _circuit = new ResiliencePipelineBuilder { Name = "baton.resource." + name, TimeProvider = _time }
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-                {
-                    FailureRatio = breaker.FailureRatio,
-                    MinimumThroughput = breaker.FailureThreshold,
-                    SamplingDuration = breaker.SamplingDuration,
-                    BreakDuration = breaker.BreakDuration,
-                    StateProvider = _circuitState,
-                    ShouldHandle = args => new ValueTask<bool>(IsFailure(args.Outcome.Exception, args.Context)),
-                    OnOpened = args => OpenFor(args.BreakDuration),
-                    OnHalfOpened = _ => OpenFor(breaker.BreakDuration),
-                    OnClosed = _ =>
-                    {
-                        Volatile.Write(ref _openUntil, 0);
-                        return ValueTask.CompletedTask;
-                    },
-                })
-                .Build();
-        }
+        _limited = _window is not null || _concurrency is not null;
+        _circuit = CircuitGate.For(this, options, _time);
     }
 
     /// <summary>The resource's name.</summary>
@@ -112,12 +65,15 @@ public sealed class Resource : IDisposable
 
     /// <summary>The circuit's state: <see cref="CircuitState.Closed"/> without a circuit breaker.</summary>
     /// <remarks>Polly moves an open circuit to half-open when the next call arrives after the cool-down, not when the cool-down ends.</remarks>
-    public CircuitState Circuit => _circuitState?.CircuitState ?? CircuitState.Closed;
+    public CircuitState Circuit => _circuit?.State ?? CircuitState.Closed;
 
     /// <summary>A snapshot of the queue, the windows and the circuit.</summary>
     public ResourceStatistics GetStatistics()
     {
-        lock (_lock) return new ResourceStatistics(_waiters.Count, _inFlight, _requestsHeld, _tokensHeld, _debt, Circuit);
+        lock (_lock)
+        {
+            return new ResourceStatistics(_queue.Count, _inFlight, _window?.RequestsHeld ?? 0, _window?.TokensHeld ?? 0, _window?.Debt ?? 0, Circuit);
+        }
     }
 
     /// <summary>
@@ -144,40 +100,21 @@ public sealed class Resource : IDisposable
     internal async ValueTask<TResult> ExecuteAsync<TState, TResult>(TState state, Func<TState, ResourceLease, CancellationToken, ValueTask<TResult>> call, int priority, int? estimatedTokens,
         CancellationToken cancellationToken, CancellationToken callerToken)
     {
-        ThrowIfCircuitOpen();
+        _circuit?.ThrowIfOpen();
         var lease = await AcquireAsync(priority, estimatedTokens ?? Options.EstimatedTokensPerCall, cancellationToken).ConfigureAwait(false);
         try
         {
             if (_circuit is null) return await call(state, lease, cancellationToken).ConfigureAwait(false);
-            lease.CallerToken = callerToken;
-            var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(LeaseKey, lease);
-            try
-            {
-                return await _circuit.ExecuteAsync(
-                    static (context, s) =>
-                    {
-                        s.lease.Called = true;
-                        return s.call(s.state, s.lease, context.CancellationToken);
-                    },
-                    context,
-                    (state, call, lease)).ConfigureAwait(false);
-            }
-            catch (BrokenCircuitException broken) when (!lease.Called)
-            {
-                // Refused before the call: the permits it took were never used.
-                ReturnUnused(lease);
-                throw Rejected(ResourceUnavailableException.CircuitOpen, broken.RetryAfter ?? RemainingCoolDown(), default);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
+            return await _circuit.ExecuteAsync(state, call, lease, cancellationToken, callerToken).ConfigureAwait(false);
+        }
+        catch (ResourceUnavailableException) when (!lease.Called && _circuit is not null)
+        {
+            // Refused by the breaker before the call: the permits it took were never used.
+            ReturnUnused(lease);
+            throw;
         }
         finally
         {
-            // The lease may stay in a window for a minute: it must not keep the caller's token source alive.
-            lease.CallerToken = default;
             Release(lease);
         }
     }
@@ -185,19 +122,16 @@ public sealed class Resource : IDisposable
     /// <summary>Fails every waiting call and stops the window timer.</summary>
     public void Dispose()
     {
-        List<Waiter> waiting;
+        ResourceWaitQueue.Waiter[] waiting;
         lock (_lock)
         {
             if (_disposed) return;
             _disposed = true;
-            waiting = [.. _waiters.UnorderedItems.Select(w => w.Element)];
-            _waiters.Clear();
-            _expiry?.Dispose();
+            waiting = _queue.Clear_NeedsLock();
         }
 
         foreach (var waiter in waiting) waiter.TrySetException(new ObjectDisposedException(nameof(Resource), $"resource '{Name}' was disposed while a call waited for it"));
-        _requests?.Dispose();
-        _tokens?.Dispose();
+        _window?.Dispose();
         _concurrency?.Dispose();
     }
 
@@ -213,233 +147,65 @@ public sealed class Resource : IDisposable
             return new ValueTask<ResourceLease>(new ResourceLease(this));
         }
 
-        tokens = _tokens is null ? 0 : Math.Clamp(tokens, 0, Options.TokensPerMinute!.Value);
-        Waiter waiter;
+        tokens = _window?.Clamp(tokens) ?? 0;
+        ResourceWaitQueue.Waiter waiter;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = _time.GetTimestamp();
-            if (_waiters.Count == 0 && TryGrant(tokens, now) is { } lease)
+            if (_queue.Count == 0 && TryGrant_NeedsLock(tokens, now) is { } lease)
             {
                 if (BatonTelemetry.ResourceWait.Enabled) BatonTelemetry.ResourceWait.Record(0, _tag);
                 return new ValueTask<ResourceLease>(lease);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            waiter = new Waiter(this, tokens, now);
-            _waiters.Enqueue(waiter, (priority, _sequence++));
+            waiter = _queue.Enqueue_NeedsLock(this, priority, tokens, now);
             // A call of higher priority than the head may fit where the head did not.
-            Pump(now);
+            Pump_NeedsLock(now);
         }
 
-        return WaitAsync(waiter, cancellationToken);
+        return ResourceWaitQueue.WaitAsync(waiter, Options.MaxWait, _time, cancellationToken);
     }
 
     /// <summary>Replaces a call's reserved tokens with what it reports having spent.</summary>
     internal void Report(ResourceLease lease, long tokens)
     {
-        if (_tokens is null) return;
+        if (_window is not { LimitsTokens: true } window) return;
         lock (_lock)
         {
             if (_disposed) return;
-            var delta = tokens - lease.Accounted;
-            if (delta == 0) return;
-            lease.Accounted = tokens;
             var now = _time.GetTimestamp();
-            if (delta < 0)
-            {
-                // Over-estimated: free the difference while the call still holds it (once its window
-                // has passed there is nothing left to free).
-                Resize(lease, (int)Math.Max(0, lease.ReservedTokens + delta));
-            }
-            else
-            {
-                // Under-estimated: grow the call's hold as far as the window has room; the rest is debt.
-                var grow = (int)Math.Min(delta, Options.TokensPerMinute!.Value - _tokensHeld);
-                if (grow > 0)
-                {
-                    Resize(lease, lease.ReservedTokens + grow);
-                    if (!lease.InWindow) Hold(lease, now);
-                }
-
-                _debt += delta - grow;
-            }
-
-            Pump(now);
+            if (window.Report_NeedsLock(lease, tokens, now)) Pump_NeedsLock(now);
         }
     }
 
-    private static ConcurrencyLimiter Permits(int limit) =>
-        new(new ConcurrencyLimiterOptions { PermitLimit = limit, QueueLimit = 0, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
-
-    /// <summary>Takes every permit the call needs, or none; null when a quota is used up.</summary>
-    private ResourceLease? TryGrant(int tokens, long now)
-    {
-        if (_debt > 0) PayDebt(now);
-        RateLimitLease? request = null;
-        RateLimitLease? token = null;
-        RateLimitLease? slot = null;
-        if (_requests is not null)
-        {
-            request = _requests.AttemptAcquire(1);
-            if (!request.IsAcquired) return Blocked(Quota.Requests, null, null);
-        }
-
-        if (_tokens is not null)
-        {
-            // Zero tokens still needs a token left: a call without an estimate waits while the window is spent.
-            token = _tokens.AttemptAcquire(tokens);
-            if (!token.IsAcquired) return Blocked(Quota.Tokens, request, null);
-        }
-
-        if (_concurrency is not null)
-        {
-            slot = _concurrency.AttemptAcquire(1);
-            if (!slot.IsAcquired) return Blocked(Quota.Concurrency, request, token);
-        }
-
-        var lease = new ResourceLease(this)
-        {
-            RequestPermit = request,
-            TokenPermit = tokens > 0 ? token : null,
-            ConcurrencyPermit = slot,
-            ReservedTokens = tokens,
-            Accounted = tokens,
-        };
-        if (request is not null) _requestsHeld++;
-        _tokensHeld += tokens;
-        if (slot is not null) _inFlight++;
-        if (request is not null || tokens > 0) Hold(lease, now);
-        return lease;
-    }
-
-    private ResourceLease? Blocked(Quota quota, RateLimitLease? first, RateLimitLease? second)
-    {
-        first?.Dispose();
-        second?.Dispose();
-        _blockedBy = quota;
-        return null;
-    }
-
-    /// <summary>Keeps a call's window permits until <c>now + Window</c>.</summary>
-    private void Hold(ResourceLease lease, long now)
-    {
-        lease.Due = now + _window;
-        lease.InWindow = true;
-        _holds.Enqueue(lease);
-        ArmExpiry(now);
-    }
-
-    /// <summary>Sets the timer for the oldest hold, unless it is set already (holds expire in the order they were taken).</summary>
-    private void ArmExpiry(long now)
-    {
-        if (_expiryArmed || !_holds.TryPeek(out var oldest)) return;
-        _expiryArmed = true;
-        _expiry!.Change(_time.GetElapsedTime(now, oldest.Due), Timeout.InfiniteTimeSpan);
-    }
-
-    private void OnExpiry()
+    /// <summary>The window's timer: holds are due.</summary>
+    internal void OnWindowExpired()
     {
         lock (_lock)
         {
-            _expiryArmed = false;
             if (_disposed) return;
             var now = _time.GetTimestamp();
-            while (_holds.TryPeek(out var hold) && hold.Due <= now)
-            {
-                _holds.Dequeue();
-                hold.InWindow = false;
-                if (hold.RequestPermit is { } request)
-                {
-                    request.Dispose();
-                    hold.RequestPermit = null;
-                    _requestsHeld--;
-                }
-
-                Resize(hold, 0);
-            }
-
-            Pump(now);
-            ArmExpiry(now);
-        }
-    }
-
-    /// <summary>Sets the tokens a lease holds in the window (the new amount always fits: the old one is given back first).</summary>
-    private void Resize(ResourceLease lease, int tokens)
-    {
-        if (lease.ReservedTokens == tokens) return;
-        lease.TokenPermit?.Dispose();
-        _tokensHeld -= lease.ReservedTokens;
-        lease.TokenPermit = null;
-        if (tokens > 0)
-        {
-            lease.TokenPermit = _tokens!.AttemptAcquire(tokens);
-            Debug.Assert(lease.TokenPermit.IsAcquired, "the tokens just given back make room");
-        }
-
-        _tokensHeld += tokens;
-        lease.ReservedTokens = tokens;
-    }
-
-    /// <summary>Charges reported tokens the window had no room for, as far as it has room now.</summary>
-    private void PayDebt(long now)
-    {
-        var room = Options.TokensPerMinute!.Value - _tokensHeld;
-        if (room <= 0) return;
-        var charge = (int)Math.Min(_debt, room);
-        var hold = new ResourceLease(this);
-        Resize(hold, charge);
-        Hold(hold, now);
-        _debt -= charge;
-    }
-
-    /// <summary>Starts waiting calls, best first, while the one at the head of the queue fits.</summary>
-    private void Pump(long now)
-    {
-        while (_waiters.TryPeek(out var waiter, out _))
-        {
-            if (TryGrant(waiter.Tokens, now) is not { } lease) return;
-            _waiters.Dequeue();
-            lease.Waited = _time.GetElapsedTime(waiter.Since, now);
-            if (BatonTelemetry.ResourceWait.Enabled) BatonTelemetry.ResourceWait.Record(lease.Waited.TotalMilliseconds, _tag);
-            // Continuations run asynchronously, never under this lock.
-            waiter.TrySetResult(lease);
-        }
-    }
-
-    private async ValueTask<ResourceLease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
-    {
-        if (Options.MaxWait is { } maxWait)
-        {
-            waiter.Timer = _time.CreateTimer(static state => ((Waiter)state!).Owner.GiveUp((Waiter)state!, timedOut: true, default), waiter, maxWait, Timeout.InfiniteTimeSpan);
-        }
-
-        waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Owner.GiveUp((Waiter)state!, timedOut: false, token), waiter);
-        try
-        {
-            return await waiter.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            await waiter.Registration.DisposeAsync().ConfigureAwait(false);
-            waiter.Timer?.Dispose();
+            _window!.Expire_NeedsLock(now);
+            Pump_NeedsLock(now);
         }
     }
 
     /// <summary>Takes a waiting call out of the queue: it waited too long, or its caller gave up.</summary>
-    private void GiveUp(Waiter waiter, bool timedOut, CancellationToken token)
+    internal void GiveUp(ResourceWaitQueue.Waiter waiter, bool timedOut, CancellationToken token)
     {
         Quota blockedBy;
         TimeSpan waited;
         lock (_lock)
         {
             // Started (or disposed) first: the lease is the caller's to release.
-            if (waiter.Task.IsCompleted || !_waiters.Remove(waiter, out _, out _)) return;
+            if (waiter.Task.IsCompleted || !_queue.Remove_NeedsLock(waiter)) return;
             blockedBy = _blockedBy;
             var now = _time.GetTimestamp();
             waited = _time.GetElapsedTime(waiter.Since, now);
             // The call may have been the head that held the others back.
-            Pump(now);
+            Pump_NeedsLock(now);
         }
 
         if (!timedOut)
@@ -454,71 +220,8 @@ public sealed class Resource : IDisposable
         waiter.TrySetException(exception);
     }
 
-    private void ReturnUnused(ResourceLease lease)
-    {
-        if (!_limited) return;
-        lock (_lock)
-        {
-            if (lease.RequestPermit is { } request)
-            {
-                request.Dispose();
-                lease.RequestPermit = null;
-                _requestsHeld--;
-            }
-
-            Resize(lease, 0);
-            lease.Accounted = 0;
-            Pump(_time.GetTimestamp());
-        }
-    }
-
-    /// <summary>Gives back the concurrency permit when the call ends; its window permits stay until the window passes.</summary>
-    private void Release(ResourceLease lease)
-    {
-        if (lease.ConcurrencyPermit is null) return;
-        lock (_lock)
-        {
-            lease.ConcurrencyPermit.Dispose();
-            lease.ConcurrencyPermit = null;
-            _inFlight--;
-            if (_waiters.Count > 0) Pump(_time.GetTimestamp());
-        }
-    }
-
-    private void ThrowIfCircuitOpen()
-    {
-        if (_circuit is null || Volatile.Read(ref _openUntil) == 0) return;
-        var left = RemainingCoolDown();
-        // Past the cool-down the call goes on: the breaker lets one trial through.
-        if (left > TimeSpan.Zero) throw Rejected(ResourceUnavailableException.CircuitOpen, left, default);
-    }
-
-    private TimeSpan RemainingCoolDown()
-    {
-        var until = Volatile.Read(ref _openUntil);
-        var now = _time.GetTimestamp();
-        return until > now ? _time.GetElapsedTime(now, until) : TimeSpan.Zero;
-    }
-
-    private ValueTask OpenFor(TimeSpan duration)
-    {
-        var now = _time.GetTimestamp();
-        var ticks = duration >= TimeSpan.FromDays(365) ? long.MaxValue - now : (long)((Int128)duration.Ticks * _time.TimestampFrequency / TimeSpan.TicksPerSecond);
-        Volatile.Write(ref _openUntil, now + ticks);
-        return ValueTask.CompletedTask;
-    }
-
-    private bool IsFailure(Exception? exception, ResilienceContext context)
-    {
-        var lease = context.Properties.GetValue(LeaseKey, null!);
-        if (exception is null) return lease?.Failure is { } kind && _counted[(int)kind];
-        // The caller giving up says nothing about the service; neither does another resource refusing.
-        if (exception is OperationCanceledException && lease?.CallerToken.IsCancellationRequested == true) return false;
-        if (exception is ResourceUnavailableException) return false;
-        return _counted[(int)ErrorClassifier.Classify(exception).Kind];
-    }
-
-    private ResourceUnavailableException Rejected(string code, TimeSpan? retryAfter, TimeSpan waited, string? message = null)
+    /// <summary>Counts a refusal in telemetry and makes its exception.</summary>
+    internal ResourceUnavailableException Rejected(string code, TimeSpan? retryAfter, TimeSpan waited, string? message = null)
     {
         if (BatonTelemetry.ResourceRejections.Enabled)
         {
@@ -529,17 +232,9 @@ public sealed class Resource : IDisposable
         return new ResourceUnavailableException(Name, code, message, retryAfter, waited);
     }
 
-    private string Describe(Quota quota)
-    {
-        var per = Options.Window == TimeSpan.FromMinutes(1) ? "minute" : Format(Options.Window);
-        return quota switch
-        {
-            Quota.Requests => string.Create(CultureInfo.InvariantCulture, $"its request quota ({Options.RequestsPerMinute} per {per})"),
-            Quota.Tokens => string.Create(CultureInfo.InvariantCulture, $"its token quota ({Options.TokensPerMinute} per {per})"),
-            Quota.Concurrency => string.Create(CultureInfo.InvariantCulture, $"its concurrency limit ({Options.MaxConcurrency} calls at once)"),
-            _ => "its quota",
-        };
-    }
+    /// <summary>A permit counter of <paramref name="limit"/> that never queues: the resource's own queue orders the calls.</summary>
+    internal static ConcurrencyLimiter Permits(int limit) =>
+        new(new ConcurrencyLimiterOptions { PermitLimit = limit, QueueLimit = 0, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
 
     /// <summary>A duration as people write it: 250 ms, 30 s, 2 min 5 s.</summary>
     internal static string Format(TimeSpan duration)
@@ -553,35 +248,93 @@ public sealed class Resource : IDisposable
             : string.Create(CultureInfo.InvariantCulture, $"{minutes} min {seconds} s");
     }
 
-    /// <summary>The quota that last kept a call from starting.</summary>
-    private enum Quota
+    /// <summary>Takes every permit the call needs, or none; null when a quota is used up.</summary>
+    private ResourceLease? TryGrant_NeedsLock(int tokens, long now)
     {
-        None,
-        Requests,
-        Tokens,
-        Concurrency,
+        RateLimitLease? request = null;
+        RateLimitLease? token = null;
+        if (_window is not null)
+        {
+            var blocked = _window.TryTake_NeedsLock(tokens, now, out request, out token);
+            if (blocked != Quota.None)
+            {
+                _blockedBy = blocked;
+                return null;
+            }
+        }
+
+        RateLimitLease? slot = null;
+        if (_concurrency is not null)
+        {
+            slot = _concurrency.AttemptAcquire(1);
+            if (!slot.IsAcquired)
+            {
+                request?.Dispose();
+                token?.Dispose();
+                _blockedBy = Quota.Concurrency;
+                return null;
+            }
+        }
+
+        var lease = new ResourceLease(this)
+        {
+            RequestPermit = request,
+            TokenPermit = token,
+            ConcurrencyPermit = slot,
+            ReservedTokens = tokens,
+            Accounted = tokens,
+        };
+        _window?.Start_NeedsLock(lease, now);
+        if (slot is not null) _inFlight++;
+        return lease;
     }
 
-    /// <summary>A call waiting in the queue.</summary>
-    private sealed class Waiter(Resource owner, int tokens, long since) : TaskCompletionSource<ResourceLease>(TaskCreationOptions.RunContinuationsAsynchronously)
+    /// <summary>Starts waiting calls, best first, while the one at the head of the queue fits.</summary>
+    private void Pump_NeedsLock(long now)
     {
-        public Resource Owner => owner;
-
-        public int Tokens => tokens;
-
-        public long Since => since;
-
-        public ITimer? Timer { get; set; }
-
-        public CancellationTokenRegistration Registration { get; set; }
+        while (_queue.TryPeek_NeedsLock(out var waiter))
+        {
+            if (TryGrant_NeedsLock(waiter.Tokens, now) is not { } lease) return;
+            _queue.Dequeue_NeedsLock();
+            lease.Waited = _time.GetElapsedTime(waiter.Since, now);
+            if (BatonTelemetry.ResourceWait.Enabled) BatonTelemetry.ResourceWait.Record(lease.Waited.TotalMilliseconds, _tag);
+            // Continuations run asynchronously, never under this lock.
+            waiter.TrySetResult(lease);
+        }
     }
 
-    /// <summary>Higher priority first; among equals, the one that came first.</summary>
-    private sealed class QueueOrder : IComparer<(int Priority, long Sequence)>
+    private void ReturnUnused(ResourceLease lease)
     {
-        public static QueueOrder Instance { get; } = new();
+        if (_window is null) return;
+        lock (_lock)
+        {
+            _window.Return_NeedsLock(lease);
+            Pump_NeedsLock(_time.GetTimestamp());
+        }
+    }
 
-        public int Compare((int Priority, long Sequence) x, (int Priority, long Sequence) y) =>
-            x.Priority != y.Priority ? y.Priority.CompareTo(x.Priority) : x.Sequence.CompareTo(y.Sequence);
+    /// <summary>Gives back the concurrency permit when the call ends; its window permits stay until the window passes.</summary>
+    private void Release(ResourceLease lease)
+    {
+        if (lease.ConcurrencyPermit is null) return;
+        lock (_lock)
+        {
+            lease.ConcurrencyPermit.Dispose();
+            lease.ConcurrencyPermit = null;
+            _inFlight--;
+            if (_queue.Count > 0) Pump_NeedsLock(_time.GetTimestamp());
+        }
+    }
+
+    private string Describe(Quota quota)
+    {
+        var per = Options.Window == TimeSpan.FromMinutes(1) ? "minute" : Format(Options.Window);
+        return quota switch
+        {
+            Quota.Requests => string.Create(CultureInfo.InvariantCulture, $"its request quota ({Options.RequestsPerMinute} per {per})"),
+            Quota.Tokens => string.Create(CultureInfo.InvariantCulture, $"its token quota ({Options.TokensPerMinute} per {per})"),
+            Quota.Concurrency => string.Create(CultureInfo.InvariantCulture, $"its concurrency limit ({Options.MaxConcurrency} calls at once)"),
+            _ => "its quota",
+        };
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Baton.Telemetry;
 
 namespace Baton;
 
@@ -30,17 +28,10 @@ internal static class StepResources
 
     private static async ValueTask<AgentResult> CallAsync((RunExecution Run, Step Step, StepContext Context) attempt, ResourceLease lease, CancellationToken cancellationToken)
     {
-        var (run, step, context) = attempt;
-        if (lease.Waited > TimeSpan.Zero)
-        {
-            if (run.Events.IsEnabled) run.Events.Add(new StepWaitedForResourceEvent(run.RunId, run.Time.GetUtcNow(), context.Key, step.Id, lease.Resource.Name, lease.Waited));
-            Activity.Current?.AddEvent(new ActivityEvent("baton.resource.wait", tags: new ActivityTagsCollection
-            {
-                [BatonTelemetry.Tags.Resource] = lease.Resource.Name,
-                ["baton.waited_ms"] = lease.Waited.TotalMilliseconds,
-            }));
-        }
-
+        var (_, step, context) = attempt;
+        StepResourceCalls.ReportWait(context, lease);
+        // The agent's own calls on this resource (IStepContext.UseResourceAsync) run under this lease: counted once.
+        StepResourceCalls.Enter(context, lease);
         var result = await step.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
         // An agent that reports no usage keeps its estimate in the window.
         if (result.Usage != default) lease.ReportUsage(result.Usage);
