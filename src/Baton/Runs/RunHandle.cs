@@ -5,6 +5,10 @@ public sealed class RunHandle
 {
     private readonly CancellationTokenSource _cancellation;
 
+    // Created with the handle, so a handle in the active-run table never shows a null Completion,
+    // even before the run's task exists.
+    private readonly TaskCompletionSource<RunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     internal RunHandle(string runId, RunEventLog events, CancellationTokenSource cancellation, RunExecution? execution = null)
     {
         RunId = runId;
@@ -19,9 +23,35 @@ public sealed class RunHandle
     public string RunId { get; }
 
     /// <summary>Completes with the run's result; never faults: failures are in the result.</summary>
-    public Task<RunResult> Completion { get; internal set; } = null!;
+    /// <remarks>
+    /// The task exists from the moment the handle does. The runtime attaches the run's task by
+    /// assigning it (internally); the task read here is the handle's own and then follows that run.
+    /// </remarks>
+    public Task<RunResult> Completion
+    {
+        get => _completion.Task;
+        internal set => CompleteFrom(value);
+    }
 
     internal RunEventLog EventLog { get; }
+
+    /// <summary>Makes <see cref="Completion"/> follow <paramref name="run"/>; only the first attached run counts.</summary>
+    internal void CompleteFrom(Task<RunResult> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        run.ContinueWith(
+            static (task, state) =>
+            {
+                var completion = (TaskCompletionSource<RunResult>)state!;
+                if (task.IsCanceled) completion.TrySetCanceled();
+                else if (task.Exception is { } failure) completion.TrySetException(failure.InnerExceptions);
+                else completion.TrySetResult(task.Result);
+            },
+            _completion,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     /// <summary>Every event of the run from its start, then new ones as they happen, until it ends.</summary>
     public IAsyncEnumerable<RunEvent> WatchAsync(CancellationToken cancellationToken = default) => EventLog.ReadAllAsync(cancellationToken);
