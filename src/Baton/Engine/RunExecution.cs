@@ -34,7 +34,7 @@ internal sealed class RunExecution
         Time = runtime.TimeProvider;
         State = new RunState(workflow.AllStateReducers);
         _slots = new ConcurrencyGate(limits.MaxParallel);
-        Events = new RunEventLog(recordEvents);
+        Events = new RunEventLog(recordEvents, runtime.EventWindow);
         if (journal is not null)
         {
             _replay = new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal);

@@ -62,4 +62,11 @@ public sealed record BatonOptions
 
     /// <summary>The event bus's settings.</summary>
     public EventBusOptions EventBus { get; init; } = new();
+
+    /// <summary>
+    /// How many of a run's latest events are kept in memory for watchers that attach late, and how many unread
+    /// events one watcher may fall behind before it loses the oldest of them (it is then told how many, with a
+    /// <see cref="RunEventsSkippedEvent"/>). At least 1; memory for a run's events stays flat however long it runs.
+    /// </summary>
+    public int EventWindow { get; init; } = 1000;
 }

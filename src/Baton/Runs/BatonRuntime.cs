@@ -37,6 +37,8 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
         _workflowResolver = options.WorkflowResolver;
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
         SnapshotEvery = options.SnapshotEvery;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.EventWindow, 1, nameof(options.EventWindow));
+        EventWindow = options.EventWindow;
         // Leases expire by the store's clock, which is real time for a real store: renew on real time, not the runs'
         // clock (a test's fake clock must not see this timer). Every store, so a long run in one runtime is never
         // taken as interrupted by another runtime sharing its store.
@@ -49,6 +51,9 @@ public sealed class BatonRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>State-changing steps between two state snapshots in a run's journal (0: never).</summary>
     public int SnapshotEvery { get; }
+
+    /// <summary>Events a run keeps for late watchers, and unread events one watcher may buffer (<see cref="BatonOptions.EventWindow"/>).</summary>
+    internal int EventWindow { get; }
 
     /// <summary>Who this runtime is when it holds runs' leases.</summary>
     public string Owner { get; }

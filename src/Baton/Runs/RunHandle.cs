@@ -53,10 +53,14 @@ public sealed class RunHandle
             TaskScheduler.Default);
     }
 
-    /// <summary>Every event of the run from its start, then new ones as they happen, until it ends.</summary>
+    /// <summary>
+    /// The run's events from its start, then new ones as they happen, until it ends. The run keeps only its
+    /// latest <see cref="BatonOptions.EventWindow"/> events: a watcher that attaches later, or falls further
+    /// behind, first reads a <see cref="RunEventsSkippedEvent"/> saying how many events it missed.
+    /// </summary>
     public IAsyncEnumerable<RunEvent> WatchAsync(CancellationToken cancellationToken = default) => EventLog.ReadAllAsync(cancellationToken);
 
-    /// <summary>Events so far.</summary>
+    /// <summary>The run's latest events so far, oldest first (at most <see cref="BatonOptions.EventWindow"/>).</summary>
     public IReadOnlyList<RunEvent> EventsSoFar => EventLog.Snapshot();
 
     /// <summary>Cancels every step in flight; the run ends <see cref="RunStatus.Cancelled"/> with a consistent journal.</summary>
