@@ -51,8 +51,11 @@ internal sealed class RunState : IRunStateView
         lock (_lock) return [.. _values.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..])];
     }
 
-    /// <summary>Applies a committed step's writes in order and tells the watchers of each variable.</summary>
-    /// <summary>Sets values as given, bypassing reducers: state edited from outside the run (a fork).</summary>
+    /// <summary>
+    /// Sets values as given, bypassing reducers and without telling watchers: values that are already
+    /// reduced, as restored from a state snapshot on resume, or edited from outside the run (a fork's edits,
+    /// replayed on resume and by <c>ReplayAsync</c>).
+    /// </summary>
     public void Overwrite(IReadOnlyList<StateChange> changes)
     {
         lock (_lock)
@@ -61,6 +64,7 @@ internal sealed class RunState : IRunStateView
         }
     }
 
+    /// <summary>Applies a committed step's writes in order and tells the watchers of each variable.</summary>
     public void Apply(IReadOnlyList<StateChange> changes, string? stepKey = null)
     {
         lock (_lock)
