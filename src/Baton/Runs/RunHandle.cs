@@ -55,8 +55,9 @@ public sealed class RunHandle
 
     /// <summary>
     /// The run's events from its start, then new ones as they happen, until it ends. The run keeps only its
-    /// latest <see cref="BatonOptions.EventWindow"/> events: a watcher that attaches later, or falls further
-    /// behind, first reads a <see cref="RunEventsSkippedEvent"/> saying how many events it missed.
+    /// latest <see cref="BatonOptions.EventWindow"/> events and never waits for a watcher: a watcher that attaches
+    /// later, or falls further behind, reads a <see cref="RunEventsSkippedEvent"/> where the events it missed
+    /// were, saying how many. A watcher that attaches at the start and keeps up sees every event.
     /// </summary>
     public IAsyncEnumerable<RunEvent> WatchAsync(CancellationToken cancellationToken = default) => EventLog.ReadAllAsync(cancellationToken);
 
