@@ -1,9 +1,14 @@
 namespace Baton;
 
 /// <summary>
-/// Everything a running step may do in its run. Writes and publications are buffered and
-/// committed with the step's completion, atomically, so a step that fails or is re-run after
-/// a crash leaves no half-applied effects.
+/// Everything a running step may do in its run. State writes, messages sent with
+/// <see cref="IAgentMessaging.Send"/> and publications are buffered and committed with the step's
+/// completion, atomically, so a step that fails or is re-run after a crash leaves none of them
+/// half-applied. A few things take effect at once, because the step needs them before it can
+/// finish: <see cref="IAgentMessaging.RequestAsync"/> delivers its request and
+/// <see cref="IAgentMessaging.Reply"/> hands its reply to the requester (both are journaled only
+/// with the commit); <see cref="Report"/> events reach watchers; <see cref="AskAsync"/> and
+/// <see cref="DelayAsync"/> record their question and due time.
 /// </summary>
 public interface IStepContext
 {
@@ -43,7 +48,7 @@ public interface IStepContext
     /// </summary>
     IAsyncEnumerable<StateChanged> WatchState(string name, CancellationToken cancellationToken);
 
-    /// <summary>Direct messages to and from the other agents of this run (mailboxes, request/reply).</summary>
+    /// <summary>Direct messages to and from the other agents of this run (mailboxes, request/reply; see <see cref="IAgentMessaging"/> for what is sent at once).</summary>
     IAgentMessaging Messaging { get; }
 
     /// <summary>Publishes an event on the runtime's event bus once the step commits (a broadcast to a topic).</summary>

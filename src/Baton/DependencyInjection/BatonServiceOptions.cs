@@ -2,16 +2,30 @@ using Baton;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Settings for <see cref="BatonServiceCollectionExtensions.AddBaton"/>.</summary>
+/// <summary>
+/// Settings for <see cref="BatonServiceCollectionExtensions.AddBaton(IServiceCollection, Action{BatonServiceOptions}?)"/>:
+/// the workflows to register and start-up hooks. Every runtime setting is a <see cref="BatonOptions"/> option
+/// (<c>services.Configure&lt;BatonOptions&gt;(...)</c>); <see cref="Limits"/> and <see cref="EventBus"/> here are shorthands for two of them.
+/// </summary>
 public sealed class BatonServiceOptions
 {
     private readonly List<Action<IServiceProvider, BatonRuntime>> _setups = [];
+    private RunLimits? _limits;
+    private EventBusOptions? _eventBus;
 
-    /// <summary>Default limits for runs.</summary>
-    public RunLimits Limits { get; set; } = RunLimits.Default;
+    /// <summary>Default limits for runs: sets <see cref="BatonOptions.Limits"/> (reads it back as set here, or the default).</summary>
+    public RunLimits Limits
+    {
+        get => _limits ?? RunLimits.Default;
+        set => _limits = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
-    /// <summary>Event bus settings.</summary>
-    public EventBusOptions EventBus { get; set; } = new();
+    /// <summary>Event bus settings: sets <see cref="BatonOptions.EventBus"/> (reads it back as set here, or the default).</summary>
+    public EventBusOptions EventBus
+    {
+        get => _eventBus ?? new();
+        set => _eventBus = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>Workflows registered with the runtime, so their runs can be resumed by id (so are workflows registered in the container).</summary>
     public IList<Workflow> Workflows { get; } = [];
@@ -27,5 +41,12 @@ public sealed class BatonServiceOptions
         ArgumentNullException.ThrowIfNull(setup);
         _setups.Add(setup);
         return this;
+    }
+
+    /// <summary>Copies the shorthands that were set onto <paramref name="options"/>; unset ones leave it as it is.</summary>
+    internal void ApplyTo(BatonOptions options)
+    {
+        if (_limits is not null) options.Limits = _limits;
+        if (_eventBus is not null) options.EventBus = _eventBus;
     }
 }

@@ -31,6 +31,9 @@ public interface IRunHost
     /// <summary>State-changing steps between two state snapshots in a run's journal (0: never).</summary>
     int SnapshotEvery { get; }
 
+    /// <summary>How many of a run's latest events are kept for watchers that attach late (see <c>BatonOptions.EventWindow</c>).</summary>
+    int EventWindow { get; }
+
     /// <summary>Questions to people: asking steps save their requests here and wait for, or suspend on, the answer.</summary>
     HumanRequests Humans { get; }
 

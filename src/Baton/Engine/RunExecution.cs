@@ -27,7 +27,7 @@ internal sealed class RunExecution
         Time = host.TimeProvider;
         State = new RunState(workflow.AllStateReducers);
         Slots = new ConcurrencyGate(limits.MaxParallel);
-        Events = new RunEventLog(recordEvents);
+        Events = new RunEventLog(recordEvents, host.EventWindow);
         Budget = new RunBudget(limits);
         Committer = new StepCommitter(this);
         if (journal is not null) Replay.Restore(journal, State, Messages, Budget);

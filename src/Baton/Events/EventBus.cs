@@ -62,6 +62,8 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
 
     internal TimeProvider TimeProvider => _runtime.TimeProvider;
 
+    internal Microsoft.Extensions.Logging.ILogger Logger => _runtime.Logger;
+
     /// <summary>Calls <paramref name="handler"/> for each event whose topic matches <paramref name="pattern"/>.</summary>
     /// <param name="pattern">An exact topic or a wildcard pattern (see <see cref="TopicPattern"/>).</param>
     /// <param name="name">The subscriber's name in dead letters, logs and traces.</param>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Baton.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace Baton;
 
@@ -9,7 +10,7 @@ namespace Baton;
 /// retried by the subscription's policy and then dead-lettered, so a poison event never blocks
 /// the events behind it for good.
 /// </summary>
-public sealed class Subscription : IDisposable
+public sealed partial class Subscription : IDisposable
 {
     private readonly Channel<EventDelivery> _queue;
     private readonly Func<EventDelivery, CancellationToken, ValueTask<StepError?>> _deliver;
@@ -105,8 +106,10 @@ public sealed class Subscription : IDisposable
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
                     {
-                        // Only code around the subscriber's (a logger, a listener) can get here; the
-                        // consumer must outlive it, or publishers would wait on a queue nobody drains.
+                        // Only code around the subscriber's (a logger, a trace listener) can get here, never the
+                        // subscriber's own failure (that is retried, then dead-lettered). The consumer must outlive
+                        // it, or publishers would wait on a queue nobody drains; so it is logged, not rethrown.
+                        ReportFailureAround(delivery, ex);
                     }
                     finally
                     {
@@ -127,6 +130,21 @@ public sealed class Subscription : IDisposable
             _bus.ConsumerEnded(this);
         }
     }
+
+    private void ReportFailureAround(EventDelivery delivery, Exception exception)
+    {
+        try
+        {
+            LogFailureAroundDelivery(_bus.Logger, delivery.Message.Id, delivery.Message.Topic, Name, exception);
+        }
+        catch (Exception)
+        {
+            // The logger itself is what failed: there is nowhere left to report to, and the consumer must go on.
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Event {MessageId} on {Topic} for subscriber {Subscriber}: code around the delivery failed (a logger or trace listener); the subscriber goes on with the next event")]
+    private static partial void LogFailureAroundDelivery(ILogger logger, string messageId, string? topic, string subscriber, Exception exception);
 
     private async Task DeliverAsync(EventDelivery delivery, CancellationToken stopping)
     {

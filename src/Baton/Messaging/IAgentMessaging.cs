@@ -19,11 +19,19 @@ public interface IAgentMessaging
     bool TryReceive([NotNullWhen(true)] out Message? message);
 
     /// <summary>
-    /// Sends a request now (not at commit: the answer is needed before this step can finish) and
-    /// waits for the reply; fails with a transient error of code <c>reply_timeout</c> after <paramref name="timeout"/>.
+    /// Sends a request and waits for its reply. Unlike <see cref="Send"/>, the request reaches the
+    /// recipient's mailbox at once, not at this step's commit (the answer is needed before this step can
+    /// finish), and it stays there even if this step then fails; it is journaled with this step's commit.
+    /// The reply comes straight back to this call, never through this agent's mailbox. After
+    /// <paramref name="timeout"/> on the run's clock it throws an <see cref="AgentException"/>, transient,
+    /// code <c>reply_timeout</c>; a retry of the step sends a new request (its id names the attempt).
     /// </summary>
     Task<Message> RequestAsync(string recipient, Payload content, TimeSpan timeout, CancellationToken cancellationToken, int priority = 0);
 
-    /// <summary>Answers a request this agent received; the requester gets it at once.</summary>
+    /// <summary>
+    /// Answers a request this agent received: the requester gets the reply at once, not at this step's
+    /// commit (the reply is journaled with the commit). A reply its requester is not waiting for is kept for
+    /// a requester that asks again after a resume.
+    /// </summary>
     void Reply(Message request, Payload content);
 }

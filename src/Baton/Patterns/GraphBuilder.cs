@@ -3,25 +3,19 @@ namespace Baton;
 /// <summary>
 /// A dependency graph (DAG) of nodes: each node runs as soon as every node it depends on has
 /// completed, independent nodes run at once, and the output is every node's output by id (or
-/// one chosen node's). <see cref="BuildStep"/> and <see cref="Build"/> validate the graph and
+/// one chosen node's). <see cref="BuildStep"/> and <see cref="PatternBuilder{TBuilder}.Build"/> validate the graph and
 /// report every problem at once: duplicate ids, unknown dependencies, cycles (named).
 /// </summary>
-public sealed class GraphBuilder
+public sealed class GraphBuilder : StepPatternBuilder<GraphBuilder, GraphStep>
 {
     private readonly List<GraphNode> _nodes = [];
     private string? _output;
-    private int? _maxParallel;
-    private RunLimits? _limits;
 
     /// <summary>Starts a graph called <paramref name="name"/>.</summary>
     public GraphBuilder(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Name = name;
     }
-
-    /// <summary>The graph's name: the step id <see cref="BuildStep"/> gives by default, and the workflow's name.</summary>
-    public string Name { get; }
 
     /// <summary>The nodes added so far, in order.</summary>
     public IReadOnlyList<GraphNode> Nodes => _nodes;
@@ -58,38 +52,15 @@ public sealed class GraphBuilder
         return this;
     }
 
-    /// <summary>Bounds how many nodes run at once (the run's <see cref="RunLimits.MaxParallel"/> applies too).</summary>
-    public GraphBuilder MaxParallel(int max)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
-        _maxParallel = max;
-        return this;
-    }
-
-    /// <summary>Sets the limits runs of the workflow <see cref="Build"/> makes get.</summary>
-    public GraphBuilder WithLimits(RunLimits limits)
-    {
-        ArgumentNullException.ThrowIfNull(limits);
-        _limits = limits;
-        return this;
-    }
-
     /// <summary>Every problem with the graph as it stands, each a readable sentence; empty when it is valid.</summary>
     public IReadOnlyList<string> Validate() => GraphStep.FindProblems(_nodes, _output);
 
-    /// <summary>The graph as a step, to place inside another workflow.</summary>
+    /// <summary>The graph as a step, to place inside another workflow; <see cref="PatternBuilder{TBuilder}.MaxParallel"/> bounds how many nodes run at once (the run's <see cref="RunLimits.MaxParallel"/> applies too).</summary>
     /// <exception cref="WorkflowValidationException">The graph has problems; all of them are listed.</exception>
-    public GraphStep BuildStep(string? id = null) =>
-        new(id ?? Name, _nodes.ToArray(), _output) { MaxParallel = _maxParallel };
+    public override GraphStep BuildStep(string? id = null) =>
+        new(id ?? Name, _nodes.ToArray(), _output) { MaxParallel = ParallelBound };
 
-    /// <summary>The graph as a workflow of its own (one graph step).</summary>
-    /// <exception cref="WorkflowValidationException">The graph has problems; all of them are listed.</exception>
-    public Workflow Build()
-    {
-        var builder = new WorkflowBuilder(Name).AddStep(BuildStep());
-        if (_limits is not null) builder.WithLimits(_limits);
-        return builder.Build();
-    }
+    private protected override bool MaxParallelBoundsItsStep => true;
 
-    internal (GraphNode[] Nodes, string? Output, int? MaxParallel) Snapshot() => (_nodes.ToArray(), _output, _maxParallel);
+    internal (GraphNode[] Nodes, string? Output, int? MaxParallel) Snapshot() => (_nodes.ToArray(), _output, ParallelBound);
 }

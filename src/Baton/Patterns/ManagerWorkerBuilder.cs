@@ -4,21 +4,18 @@ namespace Baton;
 /// Hierarchical manager-worker: a classifier routes each task to a specialist, a validator
 /// checks the answer, and on rejection another specialist of the route gets the task, up to a limit.
 /// </summary>
-public sealed class ManagerWorkerBuilder
+public sealed class ManagerWorkerBuilder : StepPatternBuilder<ManagerWorkerBuilder, RouteStep>
 {
-    private readonly string _name;
     private readonly Dictionary<string, IReadOnlyList<IAgent>> _routes = new(StringComparer.OrdinalIgnoreCase);
     private IAgent? _classifier;
     private IAgent? _validator;
     private string? _default;
     private int _maxAttempts = 2;
-    private RunLimits? _limits;
 
     /// <summary>Starts a manager-worker workflow called <paramref name="name"/>.</summary>
     public ManagerWorkerBuilder(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        _name = name;
     }
 
     /// <summary>An agent classifies: it replies with a route key, or <c>{ "route": key, "context": ... }</c>.</summary>
@@ -76,26 +73,15 @@ public sealed class ManagerWorkerBuilder
         return this;
     }
 
-    /// <summary>Sets the limits runs of this workflow get.</summary>
-    public ManagerWorkerBuilder WithLimits(RunLimits limits)
+    /// <summary>
+    /// The routing as a step, to place inside another workflow. Specialists are tried one at a time, so
+    /// <see cref="PatternBuilder{TBuilder}.MaxParallel"/> bounds the runs of the workflow <see cref="PatternBuilder{TBuilder}.Build"/> makes, not this step.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no classifier, or the default route is not one of the routes.</exception>
+    public override RouteStep BuildStep(string? id = null)
     {
-        _limits = limits;
-        return this;
-    }
-
-    /// <summary>The routing as a step, to place inside another workflow.</summary>
-    public RouteStep BuildStep(string? id = null)
-    {
-        if (_classifier is null) throw new InvalidOperationException($"manager-worker '{_name}' needs a classifier: call Classify");
+        if (_classifier is null) throw new InvalidOperationException($"manager-worker '{Name}' needs a classifier: call Classify");
         if (_default is not null && !_routes.ContainsKey(_default)) throw new InvalidOperationException($"the default route '{_default}' is not one of the routes");
-        return new RouteStep(id ?? _name, _classifier, _routes, _validator) { DefaultRoute = _default, MaxAttempts = _maxAttempts };
-    }
-
-    /// <summary>The routing as a workflow of its own.</summary>
-    public Workflow Build()
-    {
-        var builder = new WorkflowBuilder(_name).AddStep(BuildStep());
-        if (_limits is not null) builder.WithLimits(_limits);
-        return builder.Build();
+        return new RouteStep(id ?? Name, _classifier, _routes, _validator) { DefaultRoute = _default, MaxAttempts = _maxAttempts };
     }
 }

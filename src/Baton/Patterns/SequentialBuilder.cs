@@ -4,14 +4,15 @@ namespace Baton;
 /// A pipeline: each step's output is the next one's input. A failure (after the step's retries)
 /// stops the chain; with <see cref="OnError"/>, it goes to the handler, whose output ends the run.
 /// </summary>
-public sealed class SequentialBuilder
+public sealed class SequentialBuilder : PatternBuilder<SequentialBuilder>
 {
     private readonly WorkflowBuilder _builder;
     private readonly List<string> _chain = [];
     private Step? _handler;
 
     /// <summary>Starts a pipeline called <paramref name="name"/>.</summary>
-    public SequentialBuilder(string name) => _builder = new WorkflowBuilder(name);
+    public SequentialBuilder(string name)
+        : base(name) => _builder = new WorkflowBuilder(name);
 
     /// <summary>Builds a pipeline of agents in one call.</summary>
     public static Workflow Create(string name, params IAgent[] agents)
@@ -46,19 +47,12 @@ public sealed class SequentialBuilder
         return this;
     }
 
-    /// <summary>Sets the limits runs of this pipeline get.</summary>
-    public SequentialBuilder WithLimits(RunLimits limits)
+    private protected override WorkflowBuilder Compose()
     {
-        _builder.WithLimits(limits);
-        return this;
-    }
-
-    /// <summary>Validates and builds the pipeline; the builder can go on and build again.</summary>
-    public Workflow Build()
-    {
-        if (_handler is null) return _builder.Build();
-        var builder = _builder.Clone().AddStep(_handler);
+        var builder = _builder.Clone();
+        if (_handler is null) return builder;
+        builder.AddStep(_handler);
         foreach (var id in _chain) builder.OnError(id, _handler.Id);
-        return builder.Build();
+        return builder;
     }
 }

@@ -5,7 +5,7 @@ namespace Baton;
 /// the order they were added and the first that holds is taken; none (or <see cref="End"/>)
 /// finishes with that state's output. Loops are allowed and bounded by the run's step limit.
 /// </summary>
-public sealed class StateMachineBuilder
+public sealed class StateMachineBuilder : PatternBuilder<StateMachineBuilder>
 {
     private readonly WorkflowBuilder _builder;
 
@@ -13,7 +13,8 @@ public sealed class StateMachineBuilder
     public const string End = Edge.End;
 
     /// <summary>Starts a state machine called <paramref name="name"/>; the first state added is the start.</summary>
-    public StateMachineBuilder(string name) => _builder = new WorkflowBuilder(name);
+    public StateMachineBuilder(string name)
+        : base(name) => _builder = new WorkflowBuilder(name);
 
     /// <summary>Adds a state whose step runs an agent, drawing on the named <paramref name="resource"/> when given.</summary>
     public StateMachineBuilder State(string name, IAgent agent, RetryPolicy? retry = null, TimeSpan? timeout = null, string? resource = null) =>
@@ -54,13 +55,6 @@ public sealed class StateMachineBuilder
         return this;
     }
 
-    /// <summary>Sets the limits runs of this machine get (its step limit bounds loops).</summary>
-    public StateMachineBuilder WithLimits(RunLimits limits)
-    {
-        _builder.WithLimits(limits);
-        return this;
-    }
-
-    /// <summary>Validates and builds the machine.</summary>
-    public Workflow Build() => _builder.Build();
+    // The step limit of WithLimits is what bounds the machine's loops.
+    private protected override WorkflowBuilder Compose() => _builder.Clone();
 }

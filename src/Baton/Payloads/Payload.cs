@@ -18,7 +18,10 @@ public sealed class Payload : IEquatable<Payload>
 {
     private readonly string? _text;
     private readonly byte[]? _utf8Json;
-    private JsonElement? _element;
+
+    // One payload is shared by every branch that reads it, so the cached element is published
+    // whole through a reference (a boxed JsonElement? would tear: it is wider than a word).
+    private JsonElementBox? _element;
 
     /// <summary>The payload that holds nothing.</summary>
     public static Payload Empty { get; } = new(null, null);
@@ -102,7 +105,7 @@ public sealed class Payload : IEquatable<Payload>
     /// <summary>The payload as a JSON value (text becomes a JSON string; empty becomes null).</summary>
     public JsonElement AsJson()
     {
-        if (_element is { } cached) return cached;
+        if (Volatile.Read(ref _element) is { } cached) return cached.Value;
         JsonElement element;
         if (_utf8Json is not null)
         {
@@ -114,8 +117,9 @@ public sealed class Payload : IEquatable<Payload>
             element = JsonSerializer.SerializeToElement(_text, PayloadJsonContext.Default.String);
         }
 
-        _element = element;
-        return element;
+        // Racing readers may each parse once; the first published element wins, so every caller sees the same one.
+        var box = new JsonElementBox(element);
+        return (Interlocked.CompareExchange(ref _element, box, null) ?? box).Value;
     }
 
     /// <summary>
@@ -177,6 +181,9 @@ public sealed class Payload : IEquatable<Payload>
 
     /// <inheritdoc/>
     public override string ToString() => AsText();
+
+    /// <summary>A parsed element behind a reference, so it is written and read atomically.</summary>
+    private sealed record JsonElementBox(JsonElement Value);
 
     // Relaxed escaping: payloads are data for agents and people, not HTML, so "it's" stays readable.
     internal static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

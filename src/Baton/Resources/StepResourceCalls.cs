@@ -19,7 +19,7 @@ internal static class StepResourceCalls
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(call);
         if (Held.Value is { } held && ReferenceEquals(held.Context, context) && held.Lease.Resource.Name == name) return call(held.Lease, cancellationToken);
-        var resources = context.Run.Runtime.Resources;
+        var resources = context.Run.Host.Resources;
         if (!resources.TryGet(name, out var resource))
         {
             throw new AgentException(ErrorKind.Fatal, $"step '{context.StepId}' draws on a resource the runtime does not have: {resources.Unknown(name)}") { Code = "unknown_resource" };

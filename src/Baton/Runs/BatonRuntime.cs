@@ -39,6 +39,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
         SnapshotEvery = options.SnapshotEvery;
         ShutdownTimeout = RunLimits.CheckDuration(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.EventWindow, 1, nameof(options.EventWindow));
+        EventWindow = options.EventWindow;
         // Leases expire by the store's clock, which is real time for a real store: renew on real time, not the runs'
         // clock (a test's fake clock must not see this timer). Every store, so a long run in one runtime is never
         // taken as interrupted by another runtime sharing its store.
@@ -54,6 +56,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
 
     /// <summary>How long disposing the runtime waits for its runs to end before abandoning them.</summary>
     public TimeSpan ShutdownTimeout { get; }
+    /// <summary>Events a run keeps for late watchers, and unread events one watcher may buffer (<see cref="BatonOptions.EventWindow"/>).</summary>
+    public int EventWindow { get; }
 
     /// <summary>Who this runtime is when it holds runs' leases.</summary>
     public string Owner { get; }

@@ -5,6 +5,10 @@ public sealed class RunHandle
 {
     private readonly CancellationTokenSource _cancellation;
 
+    // Created with the handle, so a handle in the active-run table never shows a null Completion,
+    // even before the run's task exists.
+    private readonly TaskCompletionSource<RunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     internal RunHandle(string runId, RunEventLog events, CancellationTokenSource cancellation, RunExecution? execution = null)
     {
         RunId = runId;
@@ -19,14 +23,45 @@ public sealed class RunHandle
     public string RunId { get; }
 
     /// <summary>Completes with the run's result; never faults: failures are in the result.</summary>
-    public Task<RunResult> Completion { get; internal set; } = null!;
+    /// <remarks>
+    /// The task exists from the moment the handle does. The runtime attaches the run's task by
+    /// assigning it (internally); the task read here is the handle's own and then follows that run.
+    /// </remarks>
+    public Task<RunResult> Completion
+    {
+        get => _completion.Task;
+        internal set => CompleteFrom(value);
+    }
 
     internal RunEventLog EventLog { get; }
 
-    /// <summary>Every event of the run from its start, then new ones as they happen, until it ends.</summary>
+    /// <summary>Makes <see cref="Completion"/> follow <paramref name="run"/>; only the first attached run counts.</summary>
+    internal void CompleteFrom(Task<RunResult> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        run.ContinueWith(
+            static (task, state) =>
+            {
+                var completion = (TaskCompletionSource<RunResult>)state!;
+                if (task.IsCanceled) completion.TrySetCanceled();
+                else if (task.Exception is { } failure) completion.TrySetException(failure.InnerExceptions);
+                else completion.TrySetResult(task.Result);
+            },
+            _completion,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// The run's events from its start, then new ones as they happen, until it ends. The run keeps only its
+    /// latest <see cref="BatonOptions.EventWindow"/> events and never waits for a watcher: a watcher that attaches
+    /// later, or falls further behind, reads a <see cref="RunEventsSkippedEvent"/> where the events it missed
+    /// were, saying how many. A watcher that attaches at the start and keeps up sees every event.
+    /// </summary>
     public IAsyncEnumerable<RunEvent> WatchAsync(CancellationToken cancellationToken = default) => EventLog.ReadAllAsync(cancellationToken);
 
-    /// <summary>Events so far.</summary>
+    /// <summary>The run's latest events so far, oldest first (at most <see cref="BatonOptions.EventWindow"/>).</summary>
     public IReadOnlyList<RunEvent> EventsSoFar => EventLog.Snapshot();
 
     /// <summary>Cancels every step in flight; the run ends <see cref="RunStatus.Cancelled"/> with a consistent journal.</summary>

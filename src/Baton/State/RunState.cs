@@ -58,7 +58,11 @@ internal sealed class RunState : IRunStateView
         return false;
     }
 
-    /// <summary>Sets values as given, bypassing reducers: a snapshot restored, or state edited from outside the run (a fork).</summary>
+    /// <summary>
+    /// Sets values as given, bypassing reducers and without telling watchers: values that are already
+    /// reduced (shared, or an agent's private state), as restored from a state snapshot on resume, or edited from outside the run (a fork's edits,
+    /// replayed on resume and by <c>ReplayAsync</c>).
+    /// </summary>
     public void Overwrite(IReadOnlyList<StateChange> changes)
     {
         lock (_lock)

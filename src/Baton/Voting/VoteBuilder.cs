@@ -5,9 +5,8 @@ namespace Baton;
 /// (majority by default; unanimous, weighted, a judge agent, or a person). Ties follow an
 /// explicit rule; answers compare by a pluggable equality.
 /// </summary>
-public sealed class VoteBuilder
+public sealed class VoteBuilder : StepPatternBuilder<VoteBuilder, VoteStep>
 {
-    private readonly string _name;
     private readonly List<(string, Workflow)> _voters = [];
     private VoteStrategy _strategy = VoteStrategy.Majority;
     private VoteTieRule _tieRule = VoteTieRule.First;
@@ -16,14 +15,11 @@ public sealed class VoteBuilder
     private int _quorum = 1;
     private string? _humanPrompt;
     private string? _tallyState;
-    private int? _maxParallel;
-    private RunLimits? _limits;
 
     /// <summary>Starts a vote called <paramref name="name"/>.</summary>
     public VoteBuilder(string name)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        _name = name;
     }
 
     /// <summary>Adds a voter that runs one agent; it is named after the agent unless named here.</summary>
@@ -104,33 +100,18 @@ public sealed class VoteBuilder
         return this;
     }
 
-    /// <summary>Bounds how many voters answer at once.</summary>
-    public VoteBuilder MaxParallel(int max)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
-        _maxParallel = max;
-        return this;
-    }
-
-    /// <summary>Sets the limits runs of this workflow get.</summary>
-    public VoteBuilder WithLimits(RunLimits limits)
-    {
-        _limits = limits;
-        return this;
-    }
-
-    /// <summary>The vote as a step, to place inside another workflow.</summary>
+    /// <summary>The vote as a step, to place inside another workflow; <see cref="PatternBuilder{TBuilder}.MaxParallel"/> bounds how many voters answer at once.</summary>
     /// <exception cref="InvalidOperationException">The vote has no voter, asks a judge it does not have, or needs more answers than it has voters.</exception>
-    public VoteStep BuildStep(string? id = null)
+    public override VoteStep BuildStep(string? id = null)
     {
-        if (_voters.Count == 0) throw new InvalidOperationException($"vote '{_name}' needs at least one voter: call Voter");
+        if (_voters.Count == 0) throw new InvalidOperationException($"vote '{Name}' needs at least one voter: call Voter");
         if (_judge is null && (_strategy == VoteStrategy.Judge || _tieRule == VoteTieRule.Judge))
         {
-            throw new InvalidOperationException($"vote '{_name}' asks a judge ({(_tieRule == VoteTieRule.Judge ? "its tie rule" : "its strategy")}) but has none: call Judge");
+            throw new InvalidOperationException($"vote '{Name}' asks a judge ({(_tieRule == VoteTieRule.Judge ? "its tie rule" : "its strategy")}) but has none: call Judge");
         }
 
-        if (_quorum > _voters.Count) throw new InvalidOperationException($"vote '{_name}' needs {_quorum} answers but has only {_voters.Count} voters");
-        return new VoteStep(id ?? _name, _voters.ToArray())
+        if (_quorum > _voters.Count) throw new InvalidOperationException($"vote '{Name}' needs {_quorum} answers but has only {_voters.Count} voters");
+        return new VoteStep(id ?? Name, _voters.ToArray())
         {
             Strategy = _strategy,
             TieRule = _tieRule,
@@ -139,15 +120,9 @@ public sealed class VoteBuilder
             Quorum = _quorum,
             HumanPrompt = _humanPrompt,
             TallyState = _tallyState,
-            MaxParallel = _maxParallel,
+            MaxParallel = ParallelBound,
         };
     }
 
-    /// <summary>The vote as a workflow of its own.</summary>
-    public Workflow Build()
-    {
-        var builder = new WorkflowBuilder(_name).AddStep(BuildStep());
-        if (_limits is not null) builder.WithLimits(_limits);
-        return builder.Build();
-    }
+    private protected override bool MaxParallelBoundsItsStep => true;
 }

@@ -230,6 +230,8 @@ public sealed class KernelTests
 
         public int SnapshotEvery => 0;
 
+        public int EventWindow => 1000;
+
         public HumanRequests Humans { get; }
 
         public TimeSpan HumanWaitInMemory => TimeSpan.Zero;
