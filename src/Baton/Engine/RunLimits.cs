@@ -48,4 +48,8 @@ public sealed record RunLimits
         if (duration > MaxTimer) throw new ArgumentOutOfRangeException(name, duration, $"must be at most {MaxTimer.TotalDays:0.#} days (a timer's limit); use null for no limit");
         return duration;
     }
+
+    /// <summary>Refuses a parallelism bound below 1 (null: no bound of the step's own).</summary>
+    internal static int? CheckParallel(int? value, string name) =>
+        value is { } max && max < 1 ? throw new ArgumentOutOfRangeException(name, max, "must be at least 1") : value;
 }

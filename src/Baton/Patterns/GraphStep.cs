@@ -52,7 +52,7 @@ public sealed class GraphStep : Step
     public int? MaxParallel
     {
         get;
-        init => field = value is { } max ? (max >= 1 ? max : throw new ArgumentOutOfRangeException(nameof(MaxParallel), max, "must be at least 1")) : null;
+        init => field = RunLimits.CheckParallel(value, nameof(MaxParallel));
     }
 
     /// <inheritdoc/>

@@ -23,7 +23,12 @@ public sealed class ParallelStep : Step
     public Merge Merge { get; init; } = Merge.List;
 
     /// <summary>Branches that may run at once (the run's limit applies too); null for all.</summary>
-    public int? MaxParallel { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int? MaxParallel
+    {
+        get;
+        init => field = RunLimits.CheckParallel(value, nameof(MaxParallel));
+    }
 
     /// <summary>What a failing branch does to the step.</summary>
     public BranchFailureMode OnBranchFailure { get; init; }

@@ -81,7 +81,12 @@ public sealed class VoteStep : Step
     public string? TallyState { get; init; }
 
     /// <summary>Voters that may answer at once (the run's limit applies too); null for all.</summary>
-    public int? MaxParallel { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int? MaxParallel
+    {
+        get;
+        init => field = RunLimits.CheckParallel(value, nameof(MaxParallel));
+    }
 
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Workflow Workflow)> Children

@@ -185,6 +185,17 @@ public sealed class KernelTests
         never.SetResult(AgentResult.Success("late"));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void A_step_refuses_a_parallelism_bound_below_one_whoever_builds_it(int bound)
+    {
+        var agent = Agent.Create("a", p => p);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ParallelStep("p", [("a", Baton.Workflow.Of(agent))]) { MaxParallel = bound });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ForEachStep("f", Baton.Workflow.Of(agent)) { MaxParallel = bound });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new VoteStep("v", [("a", Baton.Workflow.Of(agent))]) { MaxParallel = bound });
+    }
+
     private static Workflow Workflow(IAgent agent) => new WorkflowBuilder(agent.Name).AddStep(agent).Build();
 
     private static string RepositoryRoot()
