@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Baton.Yaml;
+using Baton.Yaml.Expressions;
 
 namespace Baton.Yaml.Tests.Expressions;
 
