@@ -100,7 +100,7 @@ internal sealed class WorkflowDocumentReader
             Agents = agents,
             Workflow = workflow,
             Subscriptions = subscriptions,
-            Limits = keys.TryGetValue("limits", out var limits) ? LimitsReader.Read(_nodes, limits.Value) : RunLimits.Default,
+            Limits = keys.TryGetValue("limits", out var limits) ? LimitsReader.Read(_nodes, limits.Value) : LimitsReader.Defaults,
             Providers = _providers,
         };
     }

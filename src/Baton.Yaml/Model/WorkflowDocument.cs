@@ -34,7 +34,7 @@ public sealed record WorkflowDocument
     public IReadOnlyList<(string Topic, StepDefinition Step)> Subscriptions { get; init; } = [];
 
     /// <summary>The run's limits (with the file's defaults applied: see <c>docs/workflow-files.md</c>).</summary>
-    public RunLimits Limits { get; init; } = RunLimits.Default;
+    public RunLimits Limits { get; init; } = Loading.LimitsReader.Defaults;
 
     /// <summary>The model providers the file was read with; files it includes are read with the same ones.</summary>
     public ModelProviders Providers { get; init; } = ModelProviders.Default;
