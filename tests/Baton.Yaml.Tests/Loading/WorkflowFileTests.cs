@@ -159,4 +159,11 @@ public sealed class WorkflowFileTests
             Environment.SetEnvironmentVariable(variable, null);
         }
     }
+
+    [Fact]
+    public void A_foreach_cannot_merge_by_vote()
+    {
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  foreach: { items: \"[1, 2]\", do: a, merge: { vote: { strategy: majority } } }\n", "'foreach' merges with list, object, concat or an agent, not a vote");
+        Assert.Equal((5, 45), (error.Line, error.Column));
+    }
 }
