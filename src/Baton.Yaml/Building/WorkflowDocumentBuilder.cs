@@ -84,47 +84,14 @@ internal sealed class WorkflowDocumentBuilder
         return previous;
     }
 
-    /// <summary>The step with its options: an agent step carries them itself; any other runs inside a one-step workflow that does.</summary>
+    /// <summary>The step with its options: an agent step carries them itself; any other is made by its kind's builder and wrapped.</summary>
     private Step ToStep(StepDefinition step)
     {
         if (step is AgentStepDefinition agentStep && Agents.Get(agentStep.Agent) is var agent && agent is not WorkflowAgentMarker)
         {
-            return new AgentStep(Decorate(agent, step), step.Id) { Retry = step.Retry, Timeout = step.Timeout, Resource = Agents.ResourceOf(step, agentStep.Agent) };
+            return StepOptionsBuilder.AgentStep(agent, step, Agents.ResourceOf(step, agentStep.Agent));
         }
 
-        var core = StepKindBuilders.For(step).Build(this, step);
-        if (step.InputTemplate is null && step.As is null && step.Retry is null && step.Timeout is null && step.Resource is null) return core;
-        var wrapper = new WorkflowBuilder(step.Id);
-        if (step.InputTemplate is { } input)
-        {
-            wrapper.AddStep(new AgentStep(Agent.Create("input", (payload, context, _) =>
-                new ValueTask<AgentResult>(AgentResult.Success(Templating.RenderPayload(input, payload, context.State)))), "input"));
-        }
-
-        wrapper.AddStep(core);
-        if (step.InputTemplate is not null) wrapper.AddEdge("input", core.Id);
-        if (step.As is { } name)
-        {
-            wrapper.AddStep(new AgentStep(Agent.Create("as", (payload, context, _) =>
-            {
-                context.SetState(name, payload);
-                return new ValueTask<AgentResult>(AgentResult.Success(payload));
-            }), "as"));
-            wrapper.AddEdge(core.Id, "as");
-        }
-
-        return new AgentStep(wrapper.Build().AsAgent(), step.Id) { Retry = step.Retry, Timeout = step.Timeout, Resource = step.Resource };
-    }
-
-    private static IAgent Decorate(IAgent agent, StepDefinition step)
-    {
-        if (step.InputTemplate is null && step.As is null) return agent;
-        return Agent.Create(agent.Name, async (input, context, cancellationToken) =>
-        {
-            if (step.InputTemplate is { } template) input = Templating.RenderPayload(template, input, context.State);
-            var result = await agent.InvokeAsync(input, context, cancellationToken).ConfigureAwait(false);
-            if (step.As is { } name && result.IsSuccess) context.SetState(name, result.Output);
-            return result;
-        });
+        return StepOptionsBuilder.Wrap(StepKindBuilders.For(step).Build(this, step), step);
     }
 }
