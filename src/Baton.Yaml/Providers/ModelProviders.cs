@@ -2,30 +2,29 @@ namespace Baton.Yaml.Providers;
 
 /// <summary>
 /// The model providers workflow files may name, by <see cref="IModelProvider.Name"/>. <see cref="Default"/> has the
-/// built-in <c>openai</c> and <c>scripted</c>; <see cref="With"/> adds (or replaces) one.
+/// built-in <c>openai</c> and <c>scripted</c>; <see cref="With"/> adds one (or replaces the one of the same name). Immutable.
 /// </summary>
 public sealed class ModelProviders
 {
-    private readonly Dictionary<string, IModelProvider> _byName;
+    private readonly IModelProvider[] _providers;
 
-    private ModelProviders(Dictionary<string, IModelProvider> byName) => _byName = byName;
+    private ModelProviders(IModelProvider[] providers) => _providers = providers;
 
     /// <summary>The built-in providers: <c>openai</c> (any OpenAI-compatible endpoint) and <c>scripted</c>.</summary>
-    public static ModelProviders Default { get; } = new ModelProviders(new Dictionary<string, IModelProvider>(StringComparer.Ordinal))
-        .With(new OpenAiModelProvider())
-        .With(new ScriptedModelProvider());
+    public static ModelProviders Default { get; } = new([new OpenAiModelProvider(), new ScriptedModelProvider()]);
 
-    /// <summary>The providers, in the order they were added.</summary>
-    public IReadOnlyCollection<IModelProvider> All => _byName.Values;
+    /// <summary>The providers, in the order they were added (the order messages list them in).</summary>
+    public IReadOnlyList<IModelProvider> All => _providers;
 
-    /// <summary>A registry with <paramref name="provider"/> added, replacing one of the same name; this one is unchanged.</summary>
+    /// <summary>A registry with <paramref name="provider"/> added, or put in the place of the one of the same name; this one is unchanged.</summary>
     public ModelProviders With(IModelProvider provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentException.ThrowIfNullOrWhiteSpace(provider.Name);
-        var copy = new Dictionary<string, IModelProvider>(_byName, StringComparer.Ordinal);
-        if (copy.ContainsKey(provider.Name)) copy.Remove(provider.Name);
-        copy[provider.Name] = provider;
+        var index = Array.FindIndex(_providers, p => p.Name == provider.Name);
+        if (index < 0) return new ModelProviders([.. _providers, provider]);
+        var copy = (IModelProvider[])_providers.Clone();
+        copy[index] = provider;
         return new ModelProviders(copy);
     }
 
@@ -33,6 +32,7 @@ public sealed class ModelProviders
     public bool TryGet(string name, out IModelProvider provider)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return _byName.TryGetValue(name, out provider!);
+        provider = Array.Find(_providers, p => p.Name == name)!;
+        return provider is not null;
     }
 }

@@ -76,12 +76,14 @@ public sealed class ModelProviderTests
     public void The_built_in_providers_are_registered_by_default_and_can_be_replaced()
     {
         Assert.Equal(["openai", "scripted"], ModelProviders.Default.All.Select(p => p.Name));
-        var replaced = ModelProviders.Default.With(new CannedProviderNamed("scripted"));
+        var replaced = ModelProviders.Default.With(new CannedProviderNamed("openai"));
 
+        // Replaced in its place; the default registry is unchanged.
         Assert.Equal(["openai", "scripted"], replaced.All.Select(p => p.Name));
-        Assert.True(replaced.TryGet("scripted", out var scripted));
-        Assert.IsType<CannedProviderNamed>(scripted);
-        Assert.IsType<ScriptedModelProvider>(ModelProviders.Default.All.Last());
+        Assert.True(replaced.TryGet("openai", out var openai));
+        Assert.IsType<CannedProviderNamed>(openai);
+        Assert.IsType<OpenAiModelProvider>(ModelProviders.Default.All[0]);
+        Assert.False(replaced.TryGet("canned", out _));
     }
 
     [Fact]
