@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Yaml;
+using Baton.Yaml.Model;
 
 namespace Baton.Cli;
 

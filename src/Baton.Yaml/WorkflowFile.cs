@@ -1,3 +1,8 @@
+using Baton.Yaml.Building;
+using Baton.Yaml.Loading;
+using Baton.Yaml.Model;
+using Baton.Yaml.Providers;
+
 namespace Baton.Yaml;
 
 /// <summary>Reads workflow files (the format of WORKFLOW-FORMAT.md) and reports every problem with its position.</summary>
@@ -7,11 +12,19 @@ public static class WorkflowFile
     /// <param name="text">The YAML.</param>
     /// <param name="file">The name errors are reported under (the path as the user gave it).</param>
     /// <returns>The document when the file is valid; otherwise every error, ordered by position.</returns>
-    public static WorkflowFileReadResult Read(string text, string file)
+    public static WorkflowFileReadResult Read(string text, string file) => Read(text, file, ModelProviders.Default);
+
+    /// <summary>Reads and checks a workflow file's text whose models may name the given providers.</summary>
+    /// <param name="text">The YAML.</param>
+    /// <param name="file">The name errors are reported under (the path as the user gave it).</param>
+    /// <param name="providers">The model providers <c>provider:</c> may name (files it includes are read with the same).</param>
+    /// <returns>The document when the file is valid; otherwise every error, ordered by position.</returns>
+    public static WorkflowFileReadResult Read(string text, string file, ModelProviders providers)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(file);
-        var (document, errors) = WorkflowDocumentReader.Read(text, file);
+        ArgumentNullException.ThrowIfNull(providers);
+        var (document, errors) = WorkflowDocumentReader.Read(text, file, providers);
         return new WorkflowFileReadResult(document, errors);
     }
 
@@ -34,8 +47,13 @@ public static class WorkflowFile
     }
 
     /// <summary>Reads and checks a workflow file.</summary>
-    public static async Task<WorkflowFileReadResult> ReadAsync(string path, CancellationToken cancellationToken = default)
+    public static Task<WorkflowFileReadResult> ReadAsync(string path, CancellationToken cancellationToken = default) =>
+        ReadAsync(path, ModelProviders.Default, cancellationToken);
+
+    /// <summary>Reads and checks a workflow file whose models may name the given providers.</summary>
+    public static async Task<WorkflowFileReadResult> ReadAsync(string path, ModelProviders providers, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(providers);
         ArgumentException.ThrowIfNullOrEmpty(path);
         string text;
         try
@@ -47,15 +65,15 @@ public static class WorkflowFile
             return new WorkflowFileReadResult(null, [new WorkflowFileError(path, 1, 1, $"cannot read the file: {ex.Message}")]);
         }
 
-        return Read(text, path);
+        return Read(text, path, providers);
     }
 
     /// <summary>
     /// Makes a valid file's document into a workflow and its subscriptions. Workflow agents written as
     /// <c>workflow: { file: ... }</c> are read relative to the document's file.
     /// </summary>
-    /// <param name="document">A document from <see cref="Read"/>.</param>
-    /// <param name="modelAgents">Makes model agents; <see cref="ModelAgents.Create"/> with no tools when null.</param>
+    /// <param name="document">A document from <see cref="Read(string, string, ModelProviders)"/>.</param>
+    /// <param name="modelAgents">Makes model agents from their chat clients (which the models' providers make); <see cref="ModelAgents.Create"/> with no tools when null.</param>
     /// <exception cref="WorkflowFileException">A referenced workflow file is invalid.</exception>
     public static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents = null)
     {
@@ -64,9 +82,13 @@ public static class WorkflowFile
     }
 
     /// <summary>Reads, checks and builds a workflow file: the built workflow, or every error.</summary>
-    public static async Task<(BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors)> LoadAsync(string path, ModelAgentFactory? modelAgents = null, CancellationToken cancellationToken = default)
+    public static Task<(BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors)> LoadAsync(string path, ModelAgentFactory? modelAgents = null, CancellationToken cancellationToken = default) =>
+        LoadAsync(path, ModelProviders.Default, modelAgents, cancellationToken);
+
+    /// <summary>Reads, checks and builds a workflow file whose models may name the given providers: the built workflow, or every error.</summary>
+    public static async Task<(BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors)> LoadAsync(string path, ModelProviders providers, ModelAgentFactory? modelAgents = null, CancellationToken cancellationToken = default)
     {
-        var read = await ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        var read = await ReadAsync(path, providers, cancellationToken).ConfigureAwait(false);
         if (!read.IsValid) return (null, read.Errors);
         try
         {
@@ -88,7 +110,7 @@ public static class WorkflowFile
             {
                 var text = File.Exists(full) ? File.ReadAllText(full) : null;
                 if (text is null) throw new WorkflowFileException([new WorkflowFileError(document.File, 1, 1, $"workflow file '{path}' does not exist")]);
-                var read = Read(text, path);
+                var read = Read(text, path, document.Providers);
                 if (!read.IsValid) throw new WorkflowFileException(read.Errors);
                 return Build(read.Document!, modelAgents, loading);
             }
@@ -100,21 +122,4 @@ public static class WorkflowFile
 
         return new WorkflowDocumentBuilder(document, modelAgents ?? ModelAgents.Create(), LoadNested).Build();
     }
-}
-
-/// <summary>A workflow file could not be made into a workflow; <see cref="Errors"/> says why and where.</summary>
-public sealed class WorkflowFileException(IReadOnlyList<WorkflowFileError> errors)
-    : Exception(string.Join(Environment.NewLine, errors))
-{
-    /// <summary>Every problem, with its position.</summary>
-    public IReadOnlyList<WorkflowFileError> Errors { get; } = errors;
-}
-
-/// <summary>A read workflow file: the document, or the errors that kept it from being one.</summary>
-/// <param name="Document">The document, when there are no errors.</param>
-/// <param name="Errors">Every problem, ordered by position.</param>
-public sealed record WorkflowFileReadResult(WorkflowDocument? Document, IReadOnlyList<WorkflowFileError> Errors)
-{
-    /// <summary>True when the file is valid.</summary>
-    public bool IsValid => Errors.Count == 0;
 }

@@ -5,7 +5,7 @@ using Jint.Native;
 using Jint.Native.Json;
 using Jint.Runtime;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Expressions;
 
 /// <summary>
 /// A JavaScript expression from a workflow file (<c>when</c>, <c>items</c>, <c>classify</c>, <c>validate</c>, <c>set</c>),

@@ -1,4 +1,4 @@
-namespace Baton.Yaml;
+namespace Baton.Yaml.Expressions;
 
 /// <summary>The values an expression sees: <c>input</c>, <c>output</c>, <c>confidence</c>, <c>inputs</c>, <c>state</c> and <c>error</c>.</summary>
 public sealed record ExpressionScope

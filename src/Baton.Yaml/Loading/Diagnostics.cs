@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>Collects every problem of one file (not only the first), each at its position.</summary>
 internal sealed class Diagnostics(string file)

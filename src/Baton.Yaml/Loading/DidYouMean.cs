@@ -1,4 +1,4 @@
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>"did you mean" tails for messages about misspelled keys and names.</summary>
 internal static class DidYouMean

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>Durations as workflow files write them: <c>250ms</c>, <c>2s</c>, <c>5m</c>, <c>24h</c>, <c>7d</c>.</summary>
 internal static partial class Durations

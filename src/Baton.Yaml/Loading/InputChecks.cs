@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>Whether a JSON value is of an input's declared type.</summary>
 internal static class InputChecks

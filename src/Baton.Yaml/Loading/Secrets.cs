@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>
 /// <c>${env.NAME}</c> in model and resource settings: replaced by the environment variable's value when the file loads.

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Baton.AI;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>Checks Liquid templates when a file loads, so a broken one is reported with its position inside the template.</summary>
 internal static partial class Templates

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>A parser that remembers where its last event ended, to place an error the YAML library reports without a position.</summary>
 internal sealed class TrackingParser(IParser inner) : IParser

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Baton.Yaml.Expressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Loading;
 
 /// <summary>Reading typed values out of YAML nodes, reporting what is wrong at the node's position.</summary>
 internal sealed class YamlNodes(Diagnostics diagnostics)
@@ -82,7 +83,7 @@ internal sealed class YamlNodes(Diagnostics diagnostics)
     {
         var text = Text(node, what);
         if (text is null) return null;
-        if (Baton.Yaml.Expression.TryParse(text, out var expression, out var error)) return expression;
+        if (Expressions.Expression.TryParse(text, out var expression, out var error)) return expression;
         Diagnostics.AddInside((YamlScalarNode)node, error!.Line, error.Column, $"invalid expression in {what}: {error.Message}");
         return null;
     }

@@ -1,7 +1,7 @@
-using System.Text.Json.Nodes;
-using Baton.AI;
+using Baton.Yaml.Model.Steps;
+using Baton.Yaml.Providers;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Model;
 
 /// <summary>A workflow file read into typed definitions, every problem collected with its position.</summary>
 public sealed record WorkflowDocument
@@ -33,69 +33,9 @@ public sealed record WorkflowDocument
     /// <summary>Event subscriptions: a topic pattern and the steps each matching event starts (one run per step).</summary>
     public IReadOnlyList<(string Topic, StepDefinition Step)> Subscriptions { get; init; } = [];
 
-    /// <summary>The run's limits.</summary>
-    public RunLimits Limits { get; init; } = RunLimits.Default;
-}
+    /// <summary>The run's limits (with the file's defaults applied: see <c>docs/workflow-files.md</c>).</summary>
+    public RunLimits Limits { get; init; } = Loading.LimitsReader.Defaults;
 
-/// <summary>A named input.</summary>
-public sealed record InputDefinition(string Name, string Type, JsonNode? Default, bool Required);
-
-/// <summary>A named chat model: <c>openai</c> (any OpenAI-compatible endpoint) or <c>scripted</c>.</summary>
-public sealed record ModelDefinition(string Name, string Provider)
-{
-    /// <summary>The OpenAI-compatible settings (secrets resolved from the environment at load time, never shown).</summary>
-    public OpenAiCompatibleOptions? OpenAi { get; init; }
-
-    /// <summary>The scripted model's settings.</summary>
-    public ScriptedModelOptions? Scripted { get; init; }
-
-    /// <summary>The resource its calls draw on.</summary>
-    public string? Resource { get; init; }
-}
-
-/// <summary>What kind of agent a definition makes.</summary>
-public enum AgentKind
-{
-    /// <summary>A language model with instructions and tools.</summary>
-    Model,
-
-    /// <summary>A rendered template, no model.</summary>
-    Template,
-
-    /// <summary>A nested workflow (inline, or another file).</summary>
-    Workflow,
-}
-
-/// <summary>A named agent.</summary>
-public sealed record AgentDefinition(string Name, AgentKind Kind)
-{
-    /// <summary>The model's name, for a model agent.</summary>
-    public string? Model { get; init; }
-
-    /// <summary>The instructions template (the system message).</summary>
-    public string? Instructions { get; init; }
-
-    /// <summary>Tool names.</summary>
-    public IReadOnlyList<string> Tools { get; init; } = [];
-
-    /// <summary>The JSON schema the reply must satisfy, as JSON text; null for text output.</summary>
-    public string? OutputSchema { get; init; }
-
-    /// <summary>The tool-call loop bound.</summary>
-    public int MaxTurns { get; init; } = 8;
-
-    /// <summary>The resource its steps draw on.</summary>
-    public string? Resource { get; init; }
-
-    /// <summary>The template, for a template agent.</summary>
-    public string? Template { get; init; }
-
-    /// <summary>True to parse a template agent's result as JSON.</summary>
-    public bool Json { get; init; }
-
-    /// <summary>The nested workflow's step, for an inline workflow agent.</summary>
-    public StepDefinition? Workflow { get; init; }
-
-    /// <summary>The nested workflow's file, for a workflow agent defined in another file (resolved against this file's folder).</summary>
-    public string? WorkflowFile { get; init; }
+    /// <summary>The model providers the file was read with; files it includes are read with the same ones.</summary>
+    public ModelProviders Providers { get; init; } = ModelProviders.Default;
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Baton.Yaml;
+using Baton.Yaml.Expressions;
 
 namespace Baton.Yaml.Tests.Expressions;
 
@@ -45,8 +45,9 @@ public sealed class ExpressionTests
     }
 
     [Theory]
-    [InlineData("(() => { while (true) {} })()", "statements|ran longer")]
-    [InlineData("(() => { let i = 0; while (true) { i = (i + 1) % 7; } })()", "statements|ran longer")]
+    // A busy loop hits the statement bound, or on a loaded machine the time bound first: either is the loop stopped.
+    [InlineData("(() => { while (true) {} })()", "statements|ran longer than")]
+    [InlineData("(() => { let i = 0; while (true) { i = (i + 1) % 7; } })()", "statements|ran longer than")]
     [InlineData("(() => { const a = []; while (true) a.push('xxxxxxxxxxxxxxxx'); })()", "")]
     [InlineData("(function f(n) { return f(n + 1); })(0)", "recursed deeper")]
     public void Runaway_expressions_hit_a_bound_quickly(string source, string why)
@@ -55,8 +56,7 @@ public sealed class ExpressionTests
         var error = Assert.Throws<AgentException>(() => Expression.Parse(source).EvaluateBoolean(Scope));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.Equal((ErrorKind.Fatal, "expression"), (error.Kind, error.Code));
-        // A busy machine may reach the time bound before the statement bound: either bound stops a loop.
-        Assert.Contains(why.Split('|'), bound => error.Message.Contains(bound, StringComparison.Ordinal));
+        Assert.Matches(why, error.Message);
         Assert.True(Expression.Parse("1 + 1 == 2").EvaluateBoolean(Scope)); // the next evaluation is unaffected
     }
 

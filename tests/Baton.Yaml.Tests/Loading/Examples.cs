@@ -83,5 +83,10 @@ internal static class Examples
             - emit: { topic: reports.done, data: { topic: "{{ inputs.topic }}", n: 3 } }
             - set: { count: "(state.count || 0) + 1" }
             - inner
+            - graph:
+                nodes:
+                  a: { do: shout }
+                  b: { do: { agent: pack, input: "{{ input }}" } }
+                  write: { do: shout, after: [a, b] }
         """;
 }

@@ -1,4 +1,6 @@
+using Baton.AI;
 using Baton.Yaml;
+using Baton.Yaml.Model.Steps;
 
 namespace Baton.Yaml.Tests.Loading;
 
@@ -23,9 +25,9 @@ public sealed class WorkflowFileTests
         var document = result.Document!;
         Assert.Equal("ai-trends-report", document.Name);
         Assert.Equal("AI trends", document.Inputs.Single().Default!.GetValue<string>());
-        Assert.Equal(3, document.Models["local"].Scripted!.Replies.Count);
+        Assert.Equal(3, document.Models["local"].SettingsAs<ScriptedModelOptions>()!.Replies.Count);
         Assert.Contains("\"required\":[\"analysis\",\"confidence\"]", document.Agents["analyst"].OutputSchema);
-        Assert.Equal(["researcher", "analyst", "writer"], document.Workflow!.Steps.Select(s => s.Id));
+        Assert.Equal(["researcher", "analyst", "writer"], Assert.IsType<SequentialDefinition>(document.Workflow).Steps.Select(s => s.Id));
     }
 
     [Fact]
@@ -34,19 +36,22 @@ public sealed class WorkflowFileTests
         var result = WorkflowFile.Read(Examples.EveryStep, "everything.yaml");
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        var steps = result.Document!.Workflow!.Steps;
+        var steps = Assert.IsType<SequentialDefinition>(result.Document!.Workflow).Steps;
         Assert.Equal(
-            [StepKind.Agent, StepKind.Agent, StepKind.Parallel, StepKind.Parallel, StepKind.ForEach, StepKind.Route, StepKind.States, StepKind.Vote, StepKind.Ask, StepKind.Emit, StepKind.Set, StepKind.Agent],
-            steps.Select(s => s.Kind));
-        Assert.Equal(["research", "again", "parallel", "parallel-2", "foreach", "route", "states", "vote", "ask", "emit", "set", "inner"], steps.Select(s => s.Id));
+            [typeof(AgentStepDefinition), typeof(AgentStepDefinition), typeof(ParallelDefinition), typeof(ParallelDefinition), typeof(ForEachDefinition), typeof(RouteDefinition), typeof(StatesDefinition), typeof(VoteDefinition), typeof(AskDefinition), typeof(EmitDefinition), typeof(SetDefinition), typeof(AgentStepDefinition), typeof(GraphDefinition)],
+            steps.Select(s => s.GetType()));
+        Assert.Equal(["research", "again", "parallel", "parallel-2", "foreach", "route", "states", "vote", "ask", "emit", "set", "inner", "graph"], steps.Select(s => s.Id));
         var again = steps[1];
         Assert.Equal(("notes", 4, TimeSpan.FromSeconds(30)), (again.As, again.Retry!.MaxAttempts, again.Timeout!.Value));
-        Assert.Equal("shout", again.OnError!.Agent);
-        Assert.Equal("vote", steps[3].Merge);
-        Assert.Equal("draft", steps[6].Start);
+        Assert.Equal("shout", Assert.IsType<AgentStepDefinition>(again.OnError).Agent);
+        Assert.NotNull(Assert.IsType<ParallelDefinition>(steps[3]).Merge.Vote);
+        Assert.Equal("draft", Assert.IsType<StatesDefinition>(steps[6]).Start);
+        var graph = Assert.IsType<GraphDefinition>(steps[12]);
+        Assert.Equal("write", graph.Output);
+        Assert.Equal(["a", "b"], graph.Nodes.Single(n => n.Name == "write").After);
         Assert.Equal(TimeSpan.FromMinutes(5), result.Document.Limits.Timeout);
         Assert.Equal("reports.*", result.Document.Subscriptions.Single().Topic);
-        Assert.Equal(2, result.Document.Models["local"].Scripted!.Faults.Count);
+        Assert.Equal(2, result.Document.Models["local"].SettingsAs<ScriptedModelOptions>()!.Faults.Count);
     }
 
     [Fact]
@@ -145,7 +150,7 @@ public sealed class WorkflowFileTests
         {
             var result = WorkflowFile.Read(yaml, "flow.yaml");
             Assert.True(result.IsValid);
-            var options = result.Document!.Models["gpt"].OpenAi!;
+            var options = result.Document!.Models["gpt"].SettingsAs<OpenAiCompatibleOptions>()!;
             Assert.Equal("sk-very-secret", options.ApiKey);
             Assert.DoesNotContain("sk-very-secret", options.ToString());
         }
@@ -153,5 +158,12 @@ public sealed class WorkflowFileTests
         {
             Environment.SetEnvironmentVariable(variable, null);
         }
+    }
+
+    [Fact]
+    public void A_foreach_cannot_merge_by_vote()
+    {
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  foreach: { items: \"[1, 2]\", do: a, merge: { vote: { strategy: majority } } }\n", "'foreach' merges with list, object, concat or an agent, not a vote");
+        Assert.Equal((5, 45), (error.Line, error.Column));
     }
 }

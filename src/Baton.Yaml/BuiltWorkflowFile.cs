@@ -1,3 +1,5 @@
+using Baton.Yaml.Model;
+
 namespace Baton.Yaml;
 
 /// <summary>A workflow file made into engine objects: the workflow, its event subscriptions and what a runtime needs for them.</summary>

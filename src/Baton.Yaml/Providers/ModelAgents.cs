@@ -1,7 +1,7 @@
 using Baton.AI;
 using Microsoft.Extensions.AI;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Providers;
 
 /// <summary>Makes the model agents of workflow files with Baton.AI's <see cref="ModelAgent"/>.</summary>
 public static class ModelAgents

@@ -1,6 +1,7 @@
+using Baton.Yaml.Model;
 using Microsoft.Extensions.AI;
 
-namespace Baton.Yaml;
+namespace Baton.Yaml.Providers;
 
 /// <summary>Makes the agent for a model agent definition, given its model's chat client.</summary>
 /// <param name="definition">The agent as the file defines it (instructions, tools, output schema, max turns).</param>

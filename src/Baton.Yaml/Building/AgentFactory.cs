@@ -1,0 +1,86 @@
+using Baton.Yaml.Model;
+using Baton.Yaml.Model.Steps;
+using Baton.Yaml.Providers;
+using Microsoft.Extensions.AI;
+
+namespace Baton.Yaml.Building;
+
+/// <summary>
+/// Makes the file's named agents once each: template agents, model agents (the chat client from the model's provider,
+/// the agent from the <see cref="ModelAgentFactory"/>) and workflow agents (inline, or another file).
+/// </summary>
+internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory? modelAgents, Func<string, BuiltWorkflowFile>? loadFile, Func<string, IReadOnlyList<StepDefinition>, Workflow> scope)
+{
+    private readonly Dictionary<string, IAgent> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _building = new(StringComparer.Ordinal);
+
+    /// <summary>The agent of a name; a workflow agent comes as a <see cref="WorkflowAgentMarker"/> to place as a nested workflow.</summary>
+    public IAgent Get(string name)
+    {
+        if (_agents.TryGetValue(name, out var built)) return built;
+        var definition = document.Agents[name];
+        if (!_building.Add(name)) throw new InvalidOperationException($"agent '{name}' contains itself");
+        try
+        {
+            IAgent agent = definition.Kind switch
+            {
+                AgentKind.Template => TemplateAgent(definition),
+                AgentKind.Workflow when definition.WorkflowFile is { } file => new WorkflowAgentMarker(LoadFile(file).Workflow),
+                AgentKind.Workflow => new WorkflowAgentMarker(scope(name, definition.Workflow is SequentialDefinition sequential ? sequential.Steps : [definition.Workflow!])),
+                _ => ModelAgent(definition),
+            };
+            _agents[name] = agent;
+            return agent;
+        }
+        finally
+        {
+            _building.Remove(name);
+        }
+    }
+
+    /// <summary>The agent of a name, a workflow agent as its workflow's agent: for callers that only call it.</summary>
+    public IAgent Callable(string name) => Get(name) is WorkflowAgentMarker workflow ? workflow.Workflow.AsAgent() : Get(name);
+
+    /// <summary>The resource an agent step draws on: its own, else its agent's, else its model's.</summary>
+    public string? ResourceOf(StepDefinition step, string agent)
+    {
+        var definition = document.Agents[agent];
+        return step.Resource ?? definition.Resource ?? (definition.Model is { } model ? document.Models[model].Resource : null);
+    }
+
+    private IAgent TemplateAgent(AgentDefinition definition) => Agent.Create(definition.Name, (input, context, _) =>
+    {
+        var text = Templating.Render(definition.Template!, input, context.State);
+        if (!definition.Json) return new ValueTask<AgentResult>(AgentResult.Success(Payload.FromText(text)));
+        try
+        {
+            return new ValueTask<AgentResult>(AgentResult.Success(Payload.ParseJson(text)));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return new ValueTask<AgentResult>(AgentResult.Failure(new StepError(ErrorKind.Fatal, $"template agent '{definition.Name}' rendered text that is not JSON: {ex.Message}") { Code = "template_json" }));
+        }
+    });
+
+    private IAgent ModelAgent(AgentDefinition definition)
+    {
+        var model = document.Models[definition.Model!];
+        if (modelAgents is null) throw new InvalidOperationException($"agent '{definition.Name}' is a model agent, and no model agent factory was given");
+        if (!_clients.TryGetValue(model.Name, out var client))
+        {
+            client = model.Provider.CreateClient(model);
+            _clients[model.Name] = client;
+        }
+
+        var built = modelAgents(definition, client, Templating.Render);
+        // Wherever the agent runs (a step, a voter, a judge...), each of its model calls draws on its resource, else its model's.
+        return built is Baton.AI.ModelAgent agent && (definition.Resource ?? model.Resource) is { } resource ? agent.WithResource(resource) : built;
+    }
+
+    private BuiltWorkflowFile LoadFile(string file)
+    {
+        var path = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(document.File)) ?? ".", file);
+        return loadFile?.Invoke(path) ?? throw new InvalidOperationException($"workflow file '{file}' cannot be loaded here");
+    }
+}
