@@ -148,7 +148,9 @@ internal static class Commands
         var s = (IRunStore)runStore;
         var record = await GetRunAsync(s, runId, cancellationToken).ConfigureAwait(false);
         if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) throw new UsageException($"run '{runId}' already {Reports.RunReport.StatusName(record.Status)}");
-        var lease = await s.TryAcquireLeaseAsync(runId, LeaseOwners.ForThisProcess(), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
+        var owner = LeaseOwners.ForThisProcess();
+        var lease = await s.TryAcquireLeaseAsync(runId, owner, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
+            ?? (LeaseOwners.IsDeadHere(record.LeaseOwner) ? await s.StealLeaseAsync(runId, record.LeaseOwner!, owner, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false) : null)
             ?? throw new UsageException($"run '{runId}' is running in another process ({record.LeaseOwner}); stop it there (Ctrl+C), or wait for its lease to expire");
         await s.AppendAsync(lease, new JournalEntry { Kind = JournalEntryKind.RunCancelled, Error = new StepError(ErrorKind.Fatal, "the run was cancelled") { Code = "cancelled" }, Timestamp = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
         await s.SetStatusAsync(lease, RunStatus.Cancelled, cancellationToken).ConfigureAwait(false);

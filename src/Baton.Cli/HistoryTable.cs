@@ -16,13 +16,13 @@ internal static class HistoryTable
         var paths = new ReportPath();
         foreach (var entry in journal)
         {
-            if (entry.Key is { } key && IsStepKey(key)) paths.Observe(key);
+            if (StepKey(entry) is { } key) paths.Observe(key);
         }
 
         return [.. journal.Select(entry => new Row(
             entry.Sequence,
             KindName(entry.Kind),
-            entry.Key is { } key && IsStepKey(key) ? paths.PathOf(key) : null,
+            StepKey(entry) is { } key ? paths.PathOf(key) : null,
             entry.Kind switch
             {
                 JournalEntryKind.StepCompleted or JournalEntryKind.RunSucceeded => "succeeded",
@@ -31,7 +31,8 @@ internal static class HistoryTable
                 _ => null,
             },
             Reports.RunReport.Value(entry.Payload),
-            entry.StateChanges is { Count: > 0 } changes ? new JsonObject(changes.Select(c => KeyValuePair.Create(c.Name, Reports.RunReport.Value(c.Value)))) : null))];
+            // What the entry wrote: a step's writes or an edit; a snapshot restates the state, it writes nothing.
+            entry.Kind != JournalEntryKind.StateSnapshot && entry.StateChanges is { Count: > 0 } changes ? new JsonObject(changes.Select(c => KeyValuePair.Create(c.Name, Reports.RunReport.Value(c.Value)))) : null))];
     }
 
     public static JsonArray ToJson(IReadOnlyList<Row> rows) => new([.. rows.Select(r => (JsonNode)new JsonObject
@@ -65,17 +66,19 @@ internal static class HistoryTable
         return text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
     }
 
-    /// <summary>Timer and event markers carry keys with a suffix (<c>KEY#2</c>); their step is the key before it.</summary>
-    private static bool IsStepKey(string key)
+    /// <summary>The key of the step an entry is about (a timer's key <c>KEY#N</c> is its step's), or null for the run's own entries.</summary>
+    private static string? StepKey(JournalEntry entry)
     {
+        if (entry.Key is not { } key) return null;
+        key = ReportPath.StepKeyOf(key);
         try
         {
             ReportPath.StepIdOf(key);
-            return true;
+            return key;
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -108,7 +108,7 @@ internal sealed class ProgressBoard
 
             case StepWaitingForHumanEvent w:
             {
-                var key = StepKeyOf(w.Key);
+                var key = ReportPath.StepKeyOf(w.Key);
                 if (IsHidden(key)) return null;
                 var row = RowFor(key);
                 row.Status = "waiting";
@@ -169,13 +169,6 @@ internal sealed class ProgressBoard
 
     /// <summary>The scope a key's step runs in: the key before its last segment.</summary>
     private static string Scope(string key) => key[..(key.LastIndexOf('/') + 1)];
-
-    /// <summary>A question's key is its step's, or the step's and <c>#N</c> for a step's N-th question.</summary>
-    private static string StepKeyOf(string questionKey)
-    {
-        var hash = questionKey.LastIndexOf('#');
-        return hash > questionKey.LastIndexOf('/') ? questionKey[..hash] : questionKey;
-    }
 
     /// <summary>The step that stores a file's inputs is the engine's, not the user's: not shown.</summary>
     private static bool IsHidden(string key) => key == RunReport.InputsKey || key.StartsWith(RunReport.InputsKey + "/", StringComparison.Ordinal);

@@ -132,5 +132,12 @@ public sealed class CrashTests : IDisposable
         var (textExit, _, text) = await _baton.RunAsync("runs", "show", runId);
         Assert.Equal(4, textExit);
         Assert.Contains($"run {runId} has not finished", text);
+
+        // The killed process's lease is taken over at once to cancel the run; the composite never ended.
+        var (cancelExit, _, cancelErr) = await _baton.RunAsync("runs", "cancel", runId);
+        Assert.True(cancelExit == 0, cancelErr);
+        var cancelled = await _baton.JsonAsync(130, "runs", "show", runId, "--json");
+        Assert.Equal(["cancelled", "succeeded"], cancelled["steps"]!.AsArray().Select(s => s!["status"]!.GetValue<string>()));
+        Assert.Equal("cancelled", cancelled["error"]!["code"]!.GetValue<string>());
     }
 }

@@ -34,20 +34,15 @@ public sealed class ReportPath
         }
     }
 
-    /// <summary>The path of an observed key, e.g. <c>parallel/first/a</c> or <c>states/analyze#3</c>.</summary>
+    /// <summary>The path of a key (observed now if it was not), e.g. <c>parallel/first/a</c> or <c>states/analyze#3</c>.</summary>
     public string PathOf(string key)
     {
         Observe(key);
-        var parts = new List<string>();
+        var parts = key.Split('/');
+        var scope = "";
         lock (_lock)
         {
-            foreach (var segment in key.Split('/'))
-            {
-                parts.Add(segment);
-            }
-
-            var scope = "";
-            for (var i = 0; i < parts.Count; i++)
+            for (var i = 0; i < parts.Length; i++)
             {
                 var raw = parts[i];
                 if (TryStep(raw, out var sequence, out var id))
@@ -56,11 +51,22 @@ public sealed class ReportPath
                     parts[i] = visit >= 2 ? string.Concat(id, "#", visit.ToString(CultureInfo.InvariantCulture)) : id;
                 }
 
-                scope = scope.Length == 0 ? raw + "/" : string.Concat(scope, raw, "/");
+                scope = string.Concat(scope, raw, "/");
             }
         }
 
         return string.Join('/', parts);
+    }
+
+    /// <summary>
+    /// The step key a question or timer key belongs to: a step's N-th question or timer is keyed <c>KEY#N</c>
+    /// (<c>3:ask#2</c> → <c>3:ask</c>); a step key is returned as it is.
+    /// </summary>
+    public static string StepKeyOf(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var hash = key.LastIndexOf('#');
+        return hash > key.LastIndexOf('/') ? key[..hash] : key;
     }
 
     /// <summary>The key of the step a key is nested in (<c>2:parallel/first/1:a</c> → <c>2:parallel</c>), or null at the top.</summary>

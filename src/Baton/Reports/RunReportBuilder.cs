@@ -78,9 +78,7 @@ public sealed class RunReportBuilder
 
         foreach (var request in await _store.ListHumanRequestsAsync(runId, openOnly: true, cancellationToken).ConfigureAwait(false))
         {
-            // A step's second question is keyed KEY#2: the step is KEY.
-            var hash = request.StepKey.LastIndexOf('#');
-            var key = hash > request.StepKey.LastIndexOf('/') ? request.StepKey[..hash] : request.StepKey;
+            var key = ReportPath.StepKeyOf(request.StepKey);
             if (IsHidden(key) || steps.ContainsKey(key)) continue;
             steps[key] = new StepFacts(request.CreatedAt) { Status = "waiting", Attempts = 1, Question = request.Prompt };
         }
