@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Baton.Storage;
 using Baton.Yaml;
 
@@ -39,9 +40,9 @@ internal static class Commands
         var runs = await ((IRunStore)runStore).ListRunsAsync(null, cancellationToken).ConfigureAwait(false);
         if (json)
         {
-            Console.WriteLine(RunReport.Print(new System.Text.Json.Nodes.JsonObject
+            Console.WriteLine(RunReport.Print(new JsonObject
             {
-                ["runs"] = new System.Text.Json.Nodes.JsonArray([.. runs.Select(r => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode)new JsonObject
                 {
                     ["runId"] = r.RunId, ["workflow"] = r.Workflow, ["status"] = Reports.RunReport.StatusName(r.Status), ["startedAt"] = Reports.RunReport.Time(r.StartedAt),
                 })]),
@@ -249,7 +250,7 @@ internal static class Commands
         switch (report.Status)
         {
             case RunStatus.Succeeded:
-                Console.WriteLine(Reports.RunReport.Value(report.Output) is System.Text.Json.Nodes.JsonValue text && text.TryGetValue<string>(out var s) ? s : Reports.RunReport.Value(report.Output)?.ToJsonString() ?? "");
+                Console.WriteLine(Reports.RunReport.Value(report.Output) is JsonValue text && text.TryGetValue<string>(out var s) ? s : Reports.RunReport.Value(report.Output)?.ToJsonString() ?? "");
                 break;
             case RunStatus.Waiting:
                 var question = report.Steps.LastOrDefault(st => st.Status == "waiting")?.Question;
