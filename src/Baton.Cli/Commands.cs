@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Storage;
 using Baton.Yaml;
@@ -9,27 +10,28 @@ internal static class Commands
 {
     public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, bool json, string? store, CancellationToken cancellationToken)
     {
-        var built = await Workflows.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        var (built, definition) = WorkflowDefinition.Load(file);
         var input = await Inputs.ReadAsync(built.Document.Inputs, inputs, inputFile, cancellationToken).ConfigureAwait(false);
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
-        var handle = runtime.Start(built.Workflow, input, new RunOptions { Source = Path.GetFullPath(file) });
+        // The run keeps the file's text (and the files it refers to): resuming it never reads the file again.
+        var handle = runtime.Start(built.Workflow, input, new RunOptions { Source = definition.Main, Definition = definition.ToJson() });
         Console.Error.WriteLine($"run {handle.RunId} started");
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task<int> ValidateAsync(string file, CancellationToken cancellationToken)
+    public static Task<int> ValidateAsync(string file)
     {
-        await Workflows.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        WorkflowDefinition.Load(file);
         Console.WriteLine($"{file}: valid");
-        return ExitCodes.Succeeded;
+        return Task.FromResult(ExitCodes.Succeeded);
     }
 
-    public static async Task<int> GraphAsync(string file, CancellationToken cancellationToken)
+    public static Task<int> GraphAsync(string file)
     {
-        var built = await Workflows.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        var (built, _) = WorkflowDefinition.Load(file);
         Console.Write(built.Workflow.ToMermaid());
-        return ExitCodes.Succeeded;
+        return Task.FromResult(ExitCodes.Succeeded);
     }
 
     public static async Task<int> ListAsync(bool json, string? store, CancellationToken cancellationToken)
@@ -38,45 +40,84 @@ internal static class Commands
         var runs = await ((IRunStore)runStore).ListRunsAsync(null, cancellationToken).ConfigureAwait(false);
         if (json)
         {
-            Console.WriteLine(RunReport.Print(new JsonObject { ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode)new JsonObject
+            Console.WriteLine(RunReport.Print(new JsonObject
             {
-                ["runId"] = r.RunId, ["workflow"] = r.Workflow, ["status"] = r.Status.ToString().ToLowerInvariant(), ["startedAt"] = r.StartedAt.ToString("O"),
-            })]) }));
+                ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode)new JsonObject
+                {
+                    ["runId"] = r.RunId, ["workflow"] = r.Workflow, ["status"] = Reports.RunReport.StatusName(r.Status), ["startedAt"] = Reports.RunReport.Time(r.StartedAt),
+                })]),
+            }));
             return ExitCodes.Succeeded;
         }
 
-        foreach (var run in runs) Console.WriteLine($"{run.RunId}  {run.Workflow,-24} {run.Status.ToString().ToLowerInvariant(),-10} {run.StartedAt:yyyy-MM-dd HH:mm:ss}");
+        foreach (var run in runs) Console.WriteLine($"{run.RunId}  {run.Workflow,-24} {Reports.RunReport.StatusName(run.Status),-10} {Reports.RunReport.Time(run.StartedAt)}");
         return ExitCodes.Succeeded;
     }
 
     public static async Task<int> ShowAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var record = await ((IRunStore)runStore).GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
-        Workflow? workflow = null;
-        if (record.Source is not null && File.Exists(record.Source))
+        var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        // The report is read from the journal; only the agents' names come from the stored workflow.
+        var report = await RunReport.BuildAsync((IRunStore)runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
+        PrintResult(report, json);
+        return ExitCodes.ForShow(report.Status);
+    }
+
+    public static async Task<int> HistoryAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
+    {
+        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        var journal = await ((IRunStore)runStore).ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+        var history = HistoryTable.From(journal);
+        if (json) Console.WriteLine(RunReport.Print(HistoryTable.ToJson(history)));
+        else HistoryTable.Write(history, Console.Out);
+        return ExitCodes.Succeeded;
+    }
+
+    public static async Task<int> ForkAsync(string runId, long at, string[]? sets, bool json, string? store, CancellationToken cancellationToken)
+    {
+        var edits = new Dictionary<string, Payload>(StringComparer.Ordinal);
+        foreach (var set in sets ?? [])
         {
-            try
-            {
-                workflow = (await Workflows.ForRunAsync(record, cancellationToken).ConfigureAwait(false)).Workflow;
-            }
-            catch (Exception ex) when (ex is UsageException or InvalidWorkflowFileException)
-            {
-                // The report is read from the journal; only the agents' names come from the file.
-            }
+            var equals = set.IndexOf('=');
+            if (equals <= 0) throw new UsageException($"--set '{set}' must be name=value");
+            edits[set[..equals]] = ParseValue(set[(equals + 1)..]);
         }
 
-        var report = await RunReport.BuildAsync((IRunStore)runStore, runId, workflow, cancellationToken).ConfigureAwait(false);
-        PrintResult(report, json);
-        return ExitCodes.For(Enum.Parse<RunStatus>(report["status"]!.GetValue<string>(), ignoreCase: true));
+        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        var built = Workflows.ForRun(record);
+        await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
+        RunHandle handle;
+        try
+        {
+            handle = await runtime.ForkAsync(runId, at, edits, built.Workflow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentOutOfRangeException) when (at < 1)
+        {
+            throw new UsageException($"--at must be a journal entry's number, from 1 (see baton runs history {runId})");
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new UsageException($"--at {at} is past the end of the journal: {ex.Message.Split(" (Parameter")[0]}");
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            throw new UsageException(ex.Message.Split(" (Parameter")[0]);
+        }
+
+        Console.Error.WriteLine($"run {handle.RunId} started (forked from {runId} at entry {at})");
+        return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<int> ResumeAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var record = await ((IRunStore)runStore).GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
-        var built = await Workflows.ForRunAsync(record, cancellationToken).ConfigureAwait(false);
+        var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
+        await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
         var handle = await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, built.Workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
         Console.Error.WriteLine($"run {handle.RunId} resumed");
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
@@ -85,15 +126,16 @@ internal static class Commands
     public static async Task<int> AnswerAsync(string runId, string value, bool json, string? store, CancellationToken cancellationToken)
     {
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var record = await ((IRunStore)runStore).GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
-        var built = await Workflows.ForRunAsync(record, cancellationToken).ConfigureAwait(false);
+        var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
         var open = await runtime.Humans.ListOpenAsync(runId, cancellationToken).ConfigureAwait(false);
         var request = open.Count switch
         {
-            0 => throw new UsageException($"run '{runId}' is not waiting for an answer (it is {record.Status.ToString().ToLowerInvariant()})"),
+            0 => throw new UsageException($"run '{runId}' is not waiting for an answer (it is {Reports.RunReport.StatusName(record.Status)})"),
             _ => open[0],
         };
+        await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
         var answer = await runtime.Humans.AnswerAsync(request.Id, value, cancellationToken).ConfigureAwait(false);
         if (!answer.Accepted) throw new UsageException($"the answer was not accepted: {answer.Reason}; run '{runId}' still waits for: {request.Prompt}");
         var handle = answer.Run ?? await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, built.Workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
@@ -105,9 +147,11 @@ internal static class Commands
     {
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
         var s = (IRunStore)runStore;
-        var record = await s.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
-        if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) throw new UsageException($"run '{runId}' already {record.Status.ToString().ToLowerInvariant()}");
-        var lease = await s.TryAcquireLeaseAsync(runId, $"baton-cancel:{Environment.ProcessId}", TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
+        var record = await GetRunAsync(s, runId, cancellationToken).ConfigureAwait(false);
+        if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) throw new UsageException($"run '{runId}' already {Reports.RunReport.StatusName(record.Status)}");
+        var owner = LeaseOwners.ForThisProcess();
+        var lease = await s.TryAcquireLeaseAsync(runId, owner, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)
+            ?? (LeaseOwners.IsDeadHere(record.LeaseOwner) ? await s.StealLeaseAsync(runId, record.LeaseOwner!, owner, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false) : null)
             ?? throw new UsageException($"run '{runId}' is running in another process ({record.LeaseOwner}); stop it there (Ctrl+C), or wait for its lease to expire");
         await s.AppendAsync(lease, new JournalEntry { Kind = JournalEntryKind.RunCancelled, Error = new StepError(ErrorKind.Fatal, "the run was cancelled") { Code = "cancelled" }, Timestamp = DateTimeOffset.UtcNow }, cancellationToken).ConfigureAwait(false);
         await s.SetStatusAsync(lease, RunStatus.Cancelled, cancellationToken).ConfigureAwait(false);
@@ -121,7 +165,39 @@ internal static class Commands
         return ExitCodes.Succeeded;
     }
 
-    /// <summary>A run whose process was killed is held until its lease expires: wait for that, up to a bound.</summary>
+    private static async Task<RunRecord> GetRunAsync(IRunStore store, string runId, CancellationToken cancellationToken) =>
+        await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
+
+    /// <summary>A value given on the command line: JSON when it parses as JSON (a number, true, an object...), else text.</summary>
+    private static Payload ParseValue(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return Payload.ParseJson(text);
+        }
+        catch (JsonException)
+        {
+            return Payload.FromText(text);
+        }
+    }
+
+    /// <summary>
+    /// A run held by a command process of this machine that no longer exists (killed, crashed) is taken at once: its
+    /// lease would otherwise hold the run until it expires. The store takes it only from exactly that holder.
+    /// </summary>
+    private static async Task TakeFromDeadHolderAsync(BatonRuntime runtime, string runId, CancellationToken cancellationToken)
+    {
+        var record = await GetRunAsync(runtime.Store, runId, cancellationToken).ConfigureAwait(false);
+        if (record.LeaseOwner is not { } holder || !LeaseOwners.IsDeadHere(holder)) return;
+        if (await runtime.Store.StealLeaseAsync(runId, holder, runtime.Owner, runtime.LeaseDuration, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            LeaseOwners.TryParse(holder, out _, out var processId);
+            Console.Error.WriteLine($"run {runId} was held by process {processId}, which no longer runs: taken over");
+        }
+    }
+
+    /// <summary>A run whose process was killed on another machine is held until its lease expires: wait for that, up to a bound.</summary>
     private static async Task<RunHandle> WaitForLeaseAsync(Func<Task<RunHandle>> resume, RunRecord record, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
@@ -163,27 +239,29 @@ internal static class Commands
         return ExitCodes.For(result.Status);
     }
 
-    private static void PrintResult(JsonObject report, bool json)
+    private static void PrintResult(Reports.RunReport report, bool json)
     {
         if (json)
         {
-            Console.WriteLine(RunReport.Print(report));
+            Console.WriteLine(report.ToJsonString());
             return;
         }
 
-        var status = report["status"]!.GetValue<string>();
-        switch (status)
+        switch (report.Status)
         {
-            case "succeeded":
-                Console.WriteLine(report["output"] is JsonValue text && text.TryGetValue<string>(out var s) ? s : report["output"]?.ToJsonString() ?? "");
+            case RunStatus.Succeeded:
+                Console.WriteLine(Reports.RunReport.Value(report.Output) is JsonValue text && text.TryGetValue<string>(out var s) ? s : Reports.RunReport.Value(report.Output)?.ToJsonString() ?? "");
                 break;
-            case "waiting":
-                var question = report["steps"]!.AsArray().LastOrDefault(st => st!["status"]!.GetValue<string>() == "waiting")?["question"]?.GetValue<string>();
-                Console.Error.WriteLine($"run {report["runId"]} is waiting for a person: {question}");
-                Console.Error.WriteLine($"answer with: baton runs answer {report["runId"]} --value ...");
+            case RunStatus.Waiting:
+                var question = report.Steps.LastOrDefault(st => st.Status == "waiting")?.Question;
+                Console.Error.WriteLine($"run {report.RunId} is waiting for a person: {question}");
+                Console.Error.WriteLine($"answer with: baton runs answer {report.RunId} --value ...");
+                break;
+            case RunStatus.Running:
+                Console.Error.WriteLine($"run {report.RunId} has not finished: {report.Steps.Count(st => st.Status == "succeeded")} step(s) done so far");
                 break;
             default:
-                Console.Error.WriteLine($"run {report["runId"]} {status}: {report["error"]?["message"]?.GetValue<string>()}");
+                Console.Error.WriteLine($"run {report.RunId} {Reports.RunReport.StatusName(report.Status)}: {report.Error?.Message}");
                 break;
         }
     }

@@ -7,8 +7,10 @@ internal static class ExitCodes
     public const int Failed = 1;
     public const int Invalid = 2;
     public const int Waiting = 3;
+    public const int NotFinished = 4;
     public const int Cancelled = 130;
 
+    /// <summary>The exit code of a command that ran or continued a run, by how it ended.</summary>
     public static int For(RunStatus status) => status switch
     {
         RunStatus.Succeeded => Succeeded,
@@ -16,4 +18,7 @@ internal static class ExitCodes
         RunStatus.Cancelled => Cancelled,
         _ => Failed,
     };
+
+    /// <summary><c>runs show</c>'s exit code: by the run's status, 3 while it waits for a person, 4 while it runs.</summary>
+    public static int ForShow(RunStatus status) => status == RunStatus.Running ? NotFinished : For(status);
 }

@@ -3,7 +3,7 @@ using Baton.Cli;
 using Baton.Storage;
 
 // baton: run, validate and inspect Baton workflow files. Exit codes: 0 succeeded, 1 failed, 2 invalid file or usage,
-// 3 waiting for a human, 130 cancelled.
+// 3 waiting for a human, 4 not finished (runs show), 130 cancelled.
 var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text (and no progress)." };
 var store = new Option<string?>("--store") { Description = "A SQLite file path or a PostgreSQL connection string (default: BATON_STORE, else .baton/baton.db)." };
 var file = new Argument<string>("FILE") { Description = "The workflow file." };
@@ -11,25 +11,31 @@ var inputs = new Option<string[]>("--input") { Description = "An input, name=val
 var inputFile = new Option<string?>("--input-file") { Description = "A JSON or YAML file with the inputs." };
 var runId = new Argument<string>("RUN") { Description = "The run's id." };
 var value = new Option<string>("--value") { Description = "The answer.", Required = true };
+var at = new Option<long>("--at") { Description = "The journal entry to continue from (its number in runs history).", Required = true };
+var sets = new Option<string[]>("--set") { Description = "A state value to change first, name=value (JSON when it parses as JSON, else text); repeat for more." };
 
 var run = new Command("run", "Run a workflow file and print its output.") { file, inputs, inputFile, json, store };
 run.SetAction((p, ct) => Guard(() => Commands.RunAsync(p.GetValue(file)!, p.GetValue(inputs), p.GetValue(inputFile), p.GetValue(json), p.GetValue(store), ct)));
 var validate = new Command("validate", "Check a workflow file; print every problem as file:line:column: message.") { file };
-validate.SetAction((p, ct) => Guard(() => Commands.ValidateAsync(p.GetValue(file)!, ct)));
+validate.SetAction((p, ct) => Guard(() => Commands.ValidateAsync(p.GetValue(file)!)));
 var graph = new Command("graph", "Print a workflow file as a Mermaid flowchart.") { file };
-graph.SetAction((p, ct) => Guard(() => Commands.GraphAsync(p.GetValue(file)!, ct)));
+graph.SetAction((p, ct) => Guard(() => Commands.GraphAsync(p.GetValue(file)!)));
 
 var list = new Command("list", "List the runs in the store, newest first.") { json, store };
 list.SetAction((p, ct) => Guard(() => Commands.ListAsync(p.GetValue(json), p.GetValue(store), ct)));
-var show = new Command("show", "Show one run, in the shape of run --json.") { runId, json, store };
+var show = new Command("show", "Show one run, in the shape of run --json; exit code by its status, 4 while it runs.") { runId, json, store };
 show.SetAction((p, ct) => Guard(() => Commands.ShowAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
+var history = new Command("history", "Every journal entry of a run, numbered: step path, status, output, state written.") { runId, json, store };
+history.SetAction((p, ct) => Guard(() => Commands.HistoryAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
+var fork = new Command("fork", "Start a new run continuing from entry N of a run, with state edited, in this process.") { runId, at, sets, json, store };
+fork.SetAction((p, ct) => Guard(() => Commands.ForkAsync(p.GetValue(runId)!, p.GetValue(at), p.GetValue(sets), p.GetValue(json), p.GetValue(store), ct)));
 var resume = new Command("resume", "Continue a run that crashed or was stopped, in this process.") { runId, json, store };
 resume.SetAction((p, ct) => Guard(() => Commands.ResumeAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
 var answer = new Command("answer", "Answer a waiting ask and continue the run in this process.") { runId, value, json, store };
 answer.SetAction((p, ct) => Guard(() => Commands.AnswerAsync(p.GetValue(runId)!, p.GetValue(value)!, p.GetValue(json), p.GetValue(store), ct)));
 var cancel = new Command("cancel", "Cancel a run.") { runId, store };
 cancel.SetAction((p, ct) => Guard(() => Commands.CancelAsync(p.GetValue(runId)!, p.GetValue(store), ct)));
-var runs = new Command("runs", "Inspect and continue stored runs.") { list, show, resume, answer, cancel };
+var runs = new Command("runs", "Inspect and continue stored runs.") { list, show, history, fork, resume, answer, cancel };
 
 var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs };
 var parsed = root.Parse(args);

@@ -7,28 +7,20 @@ namespace Baton.Cli;
 /// <summary>Loads workflow files and makes the runtime a command runs them on.</summary>
 internal static class Workflows
 {
-    /// <summary>Reads, checks and builds a file; every problem goes into the exception.</summary>
-    public static async Task<BuiltWorkflowFile> LoadAsync(string path, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(path)) throw new UsageException($"there is no workflow file '{path}'");
-        var (built, errors) = await WorkflowFile.LoadAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (built is null) throw new InvalidWorkflowFileException(errors);
-        return built;
-    }
-
     /// <summary>
-    /// A runtime on the store: the file's resources, answers checked against their schema, and any stored run's
-    /// workflow rebuilt from the file it came from (<see cref="RunRecord.Source"/>), so runs resume and are answered here.
+    /// A runtime on the store: the file's resources, answers checked against their schema, leases held under this
+    /// process's <see cref="LeaseOwners"/> id, and any stored run's workflow rebuilt from the definition stored with it.
     /// </summary>
     public static BatonRuntime Runtime(IRunStore store, BuiltWorkflowFile? built)
     {
-        var loaded = new Dictionary<string, BuiltWorkflowFile>(StringComparer.Ordinal);
+        var loaded = new Dictionary<string, BuiltWorkflowFile?>(StringComparer.Ordinal);
         var runtime = new BatonRuntime(new BatonOptions
         {
             Store = store,
+            Owner = LeaseOwners.ForThisProcess(),
             Resources = built?.Resources,
             AnswerValidator = JsonSchemaAnswerValidator.Validate,
-            WorkflowResolver = record => record.Source is { } source && LoadSync(source, loaded) is { } file && file.Workflow.Name == record.Workflow ? file.Workflow : null,
+            WorkflowResolver = record => Cached(record, loaded) is { } file && file.Workflow.Name == record.Workflow ? file.Workflow : null,
         });
         if (built is not null)
         {
@@ -39,24 +31,49 @@ internal static class Workflows
         return runtime;
     }
 
-    private static BuiltWorkflowFile? LoadSync(string source, Dictionary<string, BuiltWorkflowFile> loaded)
+    private static BuiltWorkflowFile? Cached(RunRecord record, Dictionary<string, BuiltWorkflowFile?> loaded)
     {
+        var cacheKey = record.Definition ?? record.Source;
+        if (cacheKey is null) return null;
         lock (loaded)
         {
-            if (loaded.TryGetValue(source, out var known)) return known;
-            if (!File.Exists(source)) return null;
-            var read = WorkflowFile.Read(File.ReadAllText(source), source);
-            if (!read.IsValid) throw new InvalidWorkflowFileException(read.Errors);
-            return loaded[source] = WorkflowFile.Build(read.Document!);
+            if (loaded.TryGetValue(cacheKey, out var known)) return known;
+            return loaded[cacheKey] = TryRebuild(record);
         }
     }
 
-    /// <summary>A stored run's workflow file, loaded for a command on that run.</summary>
-    public static async Task<BuiltWorkflowFile> ForRunAsync(RunRecord run, CancellationToken cancellationToken)
+    /// <summary>A stored run's workflow, rebuilt for a command on that run.</summary>
+    public static BuiltWorkflowFile ForRun(RunRecord run)
     {
-        if (run.Source is not { } source) throw new UsageException($"run '{run.RunId}' was not started from a workflow file, so this command cannot rebuild its workflow");
-        var built = await LoadAsync(source, cancellationToken).ConfigureAwait(false);
-        if (built.Workflow.Name != run.Workflow) throw new UsageException($"run '{run.RunId}' is of workflow '{run.Workflow}', but '{source}' now holds '{built.Workflow.Name}'");
+        BuiltWorkflowFile built;
+        if (run.Definition is { } definition)
+        {
+            built = WorkflowDefinition.Parse(definition, run.RunId).Build();
+        }
+        else if (run.Source is { } source)
+        {
+            // A run stored before runs kept their workflow's text: its file is all there is.
+            built = WorkflowDefinition.Load(source).Built;
+        }
+        else
+        {
+            throw new UsageException($"run '{run.RunId}' was not started from a workflow file, so this command cannot rebuild its workflow");
+        }
+
+        if (built.Workflow.Name != run.Workflow) throw new UsageException($"run '{run.RunId}' is of workflow '{run.Workflow}', but its stored file holds '{built.Workflow.Name}'");
         return built;
+    }
+
+    /// <summary>A stored run's workflow, or null when it cannot be rebuilt (only reports need it, for agent names).</summary>
+    public static BuiltWorkflowFile? TryRebuild(RunRecord run)
+    {
+        try
+        {
+            return ForRun(run);
+        }
+        catch (Exception ex) when (ex is UsageException or InvalidWorkflowFileException)
+        {
+            return null;
+        }
     }
 }

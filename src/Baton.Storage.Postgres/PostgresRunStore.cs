@@ -12,7 +12,7 @@ namespace Baton.Storage.Postgres;
 public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 {
     /// <summary>The schema version this store creates and migrates to.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly NpgsqlDataSource _source;
     private readonly PostgresRunStoreOptions _options;
@@ -79,7 +79,8 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             CREATE TABLE IF NOT EXISTS {_s}.runs (
               run_id text PRIMARY KEY, workflow text NOT NULL, status integer NOT NULL, started_at timestamptz NOT NULL, updated_at timestamptz NOT NULL,
               parent_run_id text, source text, lease_owner text, lease_epoch bigint NOT NULL, lease_expires timestamptz,
-              next_seq bigint NOT NULL, format integer NOT NULL);
+              next_seq bigint NOT NULL, format integer NOT NULL, definition text);
+            ALTER TABLE {_s}.runs ADD COLUMN IF NOT EXISTS definition text;
             CREATE INDEX IF NOT EXISTS runs_by_start ON {_s}.runs (started_at DESC, run_id DESC);
             CREATE INDEX IF NOT EXISTS runs_by_status ON {_s}.runs (status, updated_at);
             CREATE TABLE IF NOT EXISTS {_s}.journal (
@@ -102,17 +103,25 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     private const string NowSql = "COALESCE(@now, now())";
 
     /// <inheritdoc/>
-    public async ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        CreateRunAsync(run, owner, leaseDuration, [], cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, IReadOnlyList<JournalEntry> initialEntries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentNullException.ThrowIfNull(initialEntries);
+        var entries = initialEntries.Select(e => (e.Kind, Stored: StoreJson.Write(e, _options.BlobThreshold))).ToArray();
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // One transaction with the entries: the run is stored with all of them or not at all.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var insert = new NpgsqlCommand($"""
-            INSERT INTO {_s}.runs (run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_epoch, lease_expires, next_seq, format)
-            VALUES (@id, @workflow, @status, @started, @updated, @parent, @source, @owner, 1, {NowSql} + @duration, 1, @format)
+            INSERT INTO {_s}.runs (run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_epoch, lease_expires, next_seq, format, definition)
+            VALUES (@id, @workflow, @status, @started, @updated, @parent, @source, @owner, 1, {NowSql} + @duration, @next, @format, @definition)
             ON CONFLICT (run_id) DO NOTHING
             RETURNING lease_expires
-            """, connection);
+            """, connection, transaction);
         insert.Parameters.AddWithValue("id", run.RunId);
         insert.Parameters.AddWithValue("workflow", run.Workflow);
         insert.Parameters.AddWithValue("status", (int)run.Status);
@@ -122,11 +131,72 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         insert.Parameters.AddWithValue("source", (object?)run.Source ?? DBNull.Value);
         insert.Parameters.AddWithValue("owner", owner);
         insert.Parameters.AddWithValue("duration", leaseDuration);
+        insert.Parameters.AddWithValue("next", (long)entries.Length + 1);
         insert.Parameters.AddWithValue("format", StoreJson.FormatVersion);
+        insert.Parameters.Add(new NpgsqlParameter("definition", NpgsqlDbType.Text) { Value = (object?)run.Definition ?? DBNull.Value });
         insert.Parameters.Add(Now());
         var expires = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as DateTime?
             ?? throw new InvalidOperationException($"run '{run.RunId}' already exists");
+        for (var i = 0; i < entries.Length; i++)
+        {
+            await InsertEntryAsync(connection, transaction, run.RunId, i + 1, entries[i].Kind, entries[i].Stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new RunLease(run.RunId, owner, 1, new DateTimeOffset(DateTime.SpecifyKind(expires, DateTimeKind.Utc)));
+    }
+
+    /// <summary>Writes one journal row and the blobs it refers to, inside the caller's transaction.</summary>
+    private async Task InsertEntryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, long sequence, JournalEntryKind kind, StoredEntry stored, CancellationToken cancellationToken)
+    {
+        foreach (var (hash, data) in stored.Blobs)
+        {
+            await using var blob = new NpgsqlCommand($"""
+                INSERT INTO {_s}.blobs (hash, data) VALUES (@hash, @data) ON CONFLICT DO NOTHING;
+                INSERT INTO {_s}.blob_refs (run_id, hash) VALUES (@id, @hash) ON CONFLICT DO NOTHING
+                """, connection, transaction);
+            blob.Parameters.AddWithValue("hash", hash);
+            blob.Parameters.AddWithValue("data", data);
+            blob.Parameters.AddWithValue("id", runId);
+            await blob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = new NpgsqlCommand($"INSERT INTO {_s}.journal (run_id, seq, kind, body, blob_paths) VALUES (@id, @seq, @kind, @body, @paths)", connection, transaction);
+        insert.Parameters.AddWithValue("id", runId);
+        insert.Parameters.AddWithValue("seq", sequence);
+        insert.Parameters.AddWithValue("kind", (int)kind);
+        insert.Parameters.AddWithValue("body", stored.Body);
+        insert.Parameters.AddWithValue("paths", (object?)stored.BlobPaths ?? DBNull.Value);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deadOwner);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // One statement: only the exact dead holder's lease is taken, expired or not.
+        await using var take = new NpgsqlCommand($"""
+            UPDATE {_s}.runs SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires = {NowSql} + @duration
+            WHERE run_id = @id AND lease_owner = @dead
+            RETURNING lease_epoch, lease_expires
+            """, connection);
+        take.Parameters.AddWithValue("owner", owner);
+        take.Parameters.AddWithValue("dead", deadOwner);
+        take.Parameters.AddWithValue("duration", leaseDuration);
+        take.Parameters.AddWithValue("id", runId);
+        take.Parameters.Add(Now());
+        await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return new RunLease(runId, owner, reader.GetInt64(0), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)));
+        }
+
+        await reader.CloseAsync().ConfigureAwait(false);
+        await using var exists = new NpgsqlCommand($"SELECT 1 FROM {_s}.runs WHERE run_id = @id", connection);
+        exists.Parameters.AddWithValue("id", runId);
+        return await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null ? throw new KeyNotFoundException($"no run '{runId}' in the store") : null;
     }
 
     /// <inheritdoc/>
@@ -190,28 +260,11 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var sequence = await LockAsync(connection, transaction, lease, cancellationToken).ConfigureAwait(false);
-        foreach (var (hash, data) in stored.Blobs)
-        {
-            await using var blob = new NpgsqlCommand($"""
-                INSERT INTO {_s}.blobs (hash, data) VALUES (@hash, @data) ON CONFLICT DO NOTHING;
-                INSERT INTO {_s}.blob_refs (run_id, hash) VALUES (@id, @hash) ON CONFLICT DO NOTHING
-                """, connection, transaction);
-            blob.Parameters.AddWithValue("hash", hash);
-            blob.Parameters.AddWithValue("data", data);
-            blob.Parameters.AddWithValue("id", lease.RunId);
-            await blob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using var insert = new NpgsqlCommand($"""
-            INSERT INTO {_s}.journal (run_id, seq, kind, body, blob_paths) VALUES (@id, @seq, @kind, @body, @paths);
-            UPDATE {_s}.runs SET next_seq = @seq + 1 WHERE run_id = @id
-            """, connection, transaction);
-        insert.Parameters.AddWithValue("id", lease.RunId);
-        insert.Parameters.AddWithValue("seq", sequence);
-        insert.Parameters.AddWithValue("kind", (int)entry.Kind);
-        insert.Parameters.AddWithValue("body", stored.Body);
-        insert.Parameters.AddWithValue("paths", (object?)stored.BlobPaths ?? DBNull.Value);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await InsertEntryAsync(connection, transaction, lease.RunId, sequence, entry.Kind, stored, cancellationToken).ConfigureAwait(false);
+        await using var next = new NpgsqlCommand($"UPDATE {_s}.runs SET next_seq = @seq + 1 WHERE run_id = @id", connection, transaction);
+        next.Parameters.AddWithValue("id", lease.RunId);
+        next.Parameters.AddWithValue("seq", sequence);
+        await next.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return entry with { Sequence = sequence };
     }
@@ -402,7 +455,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     /// <summary>Closes the connection pool.</summary>
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 
-    private const string RunColumns = "run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_expires, format";
+    private const string RunColumns = "run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_expires, format, definition";
 
     private static RunRecord ReadRun(NpgsqlDataReader reader)
     {
@@ -419,6 +472,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             Source = reader.IsDBNull(6) ? null : reader.GetString(6),
             LeaseOwner = reader.IsDBNull(7) ? null : reader.GetString(7),
             LeaseExpiresAt = reader.IsDBNull(8) ? null : Utc(reader.GetDateTime(8)),
+            Definition = reader.IsDBNull(10) ? null : reader.GetString(10),
         };
     }
 

@@ -12,7 +12,7 @@ namespace Baton.Storage.Sqlite;
 public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The schema version this store creates and migrates to.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly string _connectionString;
     private readonly SqliteRunStoreOptions _options;
@@ -77,7 +77,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
             CREATE TABLE IF NOT EXISTS runs (
               run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status INTEGER NOT NULL, started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
               parent_run_id TEXT, source TEXT, lease_owner TEXT, lease_epoch INTEGER NOT NULL, lease_expires INTEGER,
-              next_seq INTEGER NOT NULL, format INTEGER NOT NULL);
+              next_seq INTEGER NOT NULL, format INTEGER NOT NULL, definition TEXT);
             CREATE INDEX IF NOT EXISTS runs_by_start ON runs(started_at DESC, run_id DESC);
             CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status, updated_at);
             CREATE TABLE IF NOT EXISTS journal (
@@ -91,29 +91,84 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
             CREATE INDEX IF NOT EXISTS requests_by_run ON requests(run_id, status);
             """;
         create.ExecuteNonQuery();
+        if (current == 1)
+        {
+            // Version 2 stores each run's workflow definition.
+            create.CommandText = "ALTER TABLE runs ADD COLUMN definition TEXT";
+            create.ExecuteNonQuery();
+        }
+
         create.CommandText = $"PRAGMA user_version = {SchemaVersion}";
         create.ExecuteNonQuery();
         transaction.Commit();
     }
 
     /// <inheritdoc/>
-    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        CreateRunAsync(run, owner, leaseDuration, [], cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, IReadOnlyList<JournalEntry> initialEntries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentNullException.ThrowIfNull(initialEntries);
         var expires = _time.GetUtcNow() + leaseDuration;
+        // Serialized on the caller's thread, so the single writer only writes.
+        var entries = initialEntries.Select(e => (e.Kind, Stored: StoreJson.Write(e, _options.BlobThreshold))).ToArray();
         return Enqueue(cancellationToken, (connection, transaction) =>
         {
             using var exists = Command(connection, transaction, "SELECT 1 FROM runs WHERE run_id = $id", ("$id", run.RunId));
             if (exists.ExecuteScalar() is not null) throw new InvalidOperationException($"run '{run.RunId}' already exists");
+            // One transaction with the entries: the run is stored with all of them or not at all.
             using var insert = Command(connection, transaction, """
-                INSERT INTO runs (run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_epoch, lease_expires, next_seq, format)
-                VALUES ($id, $workflow, $status, $started, $updated, $parent, $source, $owner, 1, $expires, 1, $format)
+                INSERT INTO runs (run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_epoch, lease_expires, next_seq, format, definition)
+                VALUES ($id, $workflow, $status, $started, $updated, $parent, $source, $owner, 1, $expires, $next, $format, $definition)
                 """,
                 ("$id", run.RunId), ("$workflow", run.Workflow), ("$status", (int)run.Status), ("$started", Ms(run.StartedAt)), ("$updated", Ms(run.UpdatedAt == default ? run.StartedAt : run.UpdatedAt)),
-                ("$parent", run.ParentRunId), ("$source", run.Source), ("$owner", owner), ("$expires", Ms(expires)), ("$format", StoreJson.FormatVersion));
+                ("$parent", run.ParentRunId), ("$source", run.Source), ("$owner", owner), ("$expires", Ms(expires)), ("$next", entries.Length + 1), ("$format", StoreJson.FormatVersion),
+                ("$definition", run.Definition));
             insert.ExecuteNonQuery();
+            for (var i = 0; i < entries.Length; i++) InsertEntry(connection, transaction, run.RunId, i + 1, entries[i].Kind, entries[i].Stored);
             return new RunLease(run.RunId, owner, 1, expires);
+        });
+    }
+
+    /// <summary>Writes one journal row and the blobs it refers to, inside the caller's transaction.</summary>
+    private static void InsertEntry(SqliteConnection connection, SqliteTransaction transaction, string runId, long sequence, JournalEntryKind kind, StoredEntry stored)
+    {
+        foreach (var (hash, data) in stored.Blobs)
+        {
+            using var blob = Command(connection, transaction, "INSERT OR IGNORE INTO blobs (hash, data) VALUES ($hash, $data)", ("$hash", hash), ("$data", data));
+            blob.ExecuteNonQuery();
+            using var reference = Command(connection, transaction, "INSERT OR IGNORE INTO blob_refs (run_id, hash) VALUES ($id, $hash)", ("$id", runId), ("$hash", hash));
+            reference.ExecuteNonQuery();
+        }
+
+        using var insert = Command(connection, transaction, "INSERT INTO journal (run_id, seq, kind, body, blob_paths) VALUES ($id, $seq, $kind, $body, $paths)",
+            ("$id", runId), ("$seq", sequence), ("$kind", (int)kind), ("$body", stored.Body), ("$paths", stored.BlobPaths));
+        insert.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deadOwner);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return Enqueue<RunLease?>(cancellationToken, (connection, transaction) =>
+        {
+            using var read = Command(connection, transaction, "SELECT lease_owner, lease_epoch FROM runs WHERE run_id = $id", ("$id", runId));
+            using var reader = read.ExecuteReader();
+            if (!reader.Read()) throw new KeyNotFoundException($"no run '{runId}' in the store");
+            var holder = reader.IsDBNull(0) ? null : reader.GetString(0);
+            var epoch = reader.GetInt64(1) + 1;
+            reader.Close();
+            if (holder != deadOwner) return null;
+            var lease = new RunLease(runId, owner, epoch, _time.GetUtcNow() + leaseDuration);
+            using var take = Command(connection, transaction, "UPDATE runs SET lease_owner = $owner, lease_epoch = $epoch, lease_expires = $expires WHERE run_id = $id",
+                ("$owner", owner), ("$epoch", epoch), ("$expires", Ms(lease.ExpiresAt)), ("$id", runId));
+            take.ExecuteNonQuery();
+            return lease;
         });
     }
 
@@ -170,21 +225,11 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(entry);
         // Serialized on the caller's thread, so the single writer only writes.
-        var (body, blobPaths, blobs) = StoreJson.Write(entry, _options.BlobThreshold);
+        var stored = StoreJson.Write(entry, _options.BlobThreshold);
         return Enqueue(cancellationToken, (connection, transaction) =>
         {
             var sequence = CheckLease(connection, transaction, lease);
-            foreach (var (hash, data) in blobs)
-            {
-                using var blob = Command(connection, transaction, "INSERT OR IGNORE INTO blobs (hash, data) VALUES ($hash, $data)", ("$hash", hash), ("$data", data));
-                blob.ExecuteNonQuery();
-                using var reference = Command(connection, transaction, "INSERT OR IGNORE INTO blob_refs (run_id, hash) VALUES ($id, $hash)", ("$id", lease.RunId), ("$hash", hash));
-                reference.ExecuteNonQuery();
-            }
-
-            using var insert = Command(connection, transaction, "INSERT INTO journal (run_id, seq, kind, body, blob_paths) VALUES ($id, $seq, $kind, $body, $paths)",
-                ("$id", lease.RunId), ("$seq", sequence), ("$kind", (int)entry.Kind), ("$body", body), ("$paths", blobPaths));
-            insert.ExecuteNonQuery();
+            InsertEntry(connection, transaction, lease.RunId, sequence, entry.Kind, stored);
             using var next = Command(connection, transaction, "UPDATE runs SET next_seq = $next WHERE run_id = $id", ("$next", sequence + 1), ("$id", lease.RunId));
             next.ExecuteNonQuery();
             return entry with { Sequence = sequence };
@@ -367,7 +412,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
     /// <summary>Disposes synchronously; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private const string RunColumns = "run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_expires, format";
+    private const string RunColumns = "run_id, workflow, status, started_at, updated_at, parent_run_id, source, lease_owner, lease_expires, format, definition";
 
     private static RunRecord ReadRun(SqliteDataReader reader)
     {
@@ -383,6 +428,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
             Source = reader.IsDBNull(6) ? null : reader.GetString(6),
             LeaseOwner = reader.IsDBNull(7) ? null : reader.GetString(7),
             LeaseExpiresAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+            Definition = reader.IsDBNull(10) ? null : reader.GetString(10),
         };
     }
 

@@ -100,19 +100,47 @@ public static class WorkflowFile
         }
     }
 
-    private static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents, HashSet<string> loading)
+    /// <summary>
+    /// Reads, checks and builds a workflow file from given text, reading the files it refers to (<c>workflow: { file: ... }</c>)
+    /// through <paramref name="readFile"/> instead of the disk: a stored run's workflow is rebuilt exactly as it was when
+    /// the run started, and a host can record what was read.
+    /// </summary>
+    /// <param name="text">The file's YAML.</param>
+    /// <param name="file">The file's path: errors are reported under it, and referenced files are resolved against its folder.</param>
+    /// <param name="readFile">Gives a referenced file's text by its full path, or null when there is no such file.</param>
+    /// <param name="modelAgents">Makes model agents; <see cref="ModelAgents.Create"/> with no tools when null.</param>
+    /// <returns>The built workflow, or every error.</returns>
+    public static (BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors) Load(string text, string file, Func<string, string?> readFile, ModelAgentFactory? modelAgents = null)
     {
+        ArgumentNullException.ThrowIfNull(readFile);
+        var read = Read(text, file);
+        if (!read.IsValid) return (null, read.Errors);
+        try
+        {
+            return (Build(read.Document!, modelAgents, new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(file) }, readFile), []);
+        }
+        catch (WorkflowFileException ex)
+        {
+            return (null, ex.Errors);
+        }
+    }
+
+    private static string? ReadFromDisk(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
+
+    private static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents, HashSet<string> loading, Func<string, string?>? readFile = null)
+    {
+        readFile ??= ReadFromDisk;
         BuiltWorkflowFile LoadNested(string path)
         {
             var full = Path.GetFullPath(path);
             if (!loading.Add(full)) throw new WorkflowFileException([new WorkflowFileError(document.File, 1, 1, $"workflow file '{path}' includes itself")]);
             try
             {
-                var text = File.Exists(full) ? File.ReadAllText(full) : null;
+                var text = readFile(full);
                 if (text is null) throw new WorkflowFileException([new WorkflowFileError(document.File, 1, 1, $"workflow file '{path}' does not exist")]);
                 var read = Read(text, path, document.Providers);
                 if (!read.IsValid) throw new WorkflowFileException(read.Errors);
-                return Build(read.Document!, modelAgents, loading);
+                return Build(read.Document!, modelAgents, loading, readFile);
             }
             finally
             {

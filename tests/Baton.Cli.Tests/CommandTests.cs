@@ -9,7 +9,7 @@ public sealed class CommandTests : IDisposable
 
     public void Dispose() => _baton.Dispose();
 
-    private static string Sample(string name)
+    internal static string Sample(string name)
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         return Path.Combine(here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName, "samples", "workflows", name);
@@ -43,11 +43,13 @@ public sealed class CommandTests : IDisposable
     {
         var report = await _baton.JsonAsync(0, "run", Sample("report.yaml"), "--json");
 
-        Assert.Equal(["runId", "status", "output", "steps", "usage", "children", "error"], report.Select(p => p.Key));
+        Assert.Equal(["runId", "workflow", "status", "output", "steps", "usage", "children", "error"], report.Select(p => p.Key));
         Assert.Equal("succeeded", report["status"]!.GetValue<string>());
         var steps = report["steps"]!.AsArray();
         Assert.Equal(["researcher", "analyst", "writer"], steps.Select(s => s!["id"]!.GetValue<string>()));
-        Assert.All(steps, s => Assert.Equal(["id", "agent", "status", "attempts", "startedAt", "endedAt", "output", "error"], s!.AsObject().Select(p => p.Key)));
+        Assert.All(steps, s => Assert.Equal(["id", "path", "parent", "agent", "status", "attempts", "startedAt", "endedAt", "output", "error", "usage"], s!.AsObject().Select(p => p.Key)));
+        Assert.Equal(["researcher", "analyst", "writer"], steps.Select(s => s!["agent"]!.GetValue<string>()));
+        Assert.True(steps[0]!["usage"]!["outputTokens"]!.GetValue<long>() > 0);
         Assert.Equal(0.9, steps[1]!["output"]!["confidence"]!.GetValue<double>());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", steps[0]!["startedAt"]!.GetValue<string>());
         Assert.Equal(["inputTokens", "outputTokens", "cost"], report["usage"]!.AsObject().Select(p => p.Key));

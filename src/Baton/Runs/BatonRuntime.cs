@@ -284,6 +284,10 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
 
         var now = TimeProvider.GetUtcNow();
         var forkId = options?.RunId ?? RunIds.New(now);
+        // The old run's ending is not the fork's: it goes on from here.
+        var copied = journal.Where(e => e.Sequence <= afterSequence && e.Kind is not (JournalEntryKind.RunSucceeded or JournalEntryKind.RunFailed or JournalEntryKind.RunCancelled)).ToList();
+        if (stateEdits is { Count: > 0 }) copied.Add(new JournalEntry { Kind = JournalEntryKind.StateEdited, StateChanges = [.. stateEdits.Select(e => new StateChange(e.Key, e.Value))], Timestamp = now });
+        // Created with its whole copied journal at once: an interrupted fork leaves nothing, never a truncated journal.
         var lease = await Store.CreateRunAsync(record with
         {
             RunId = forkId,
@@ -292,27 +296,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             UpdatedAt = now,
             LeaseOwner = null,
             LeaseExpiresAt = null,
-        }, Owner, LeaseDuration, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            foreach (var entry in journal)
-            {
-                if (entry.Sequence > afterSequence) break;
-                // The old run's ending is not the fork's: it goes on from here.
-                if (entry.Kind is JournalEntryKind.RunSucceeded or JournalEntryKind.RunFailed or JournalEntryKind.RunCancelled) continue;
-                await Store.AppendAsync(lease, entry with { Sequence = 0 }, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (stateEdits is { Count: > 0 })
-            {
-                var edits = stateEdits.Select(e => new StateChange(e.Key, e.Value)).ToArray();
-                await Store.AppendAsync(lease, new JournalEntry { Kind = JournalEntryKind.StateEdited, StateChanges = edits, Timestamp = now }, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
-        }
+        }, Owner, LeaseDuration, copied, cancellationToken).ConfigureAwait(false);
+        await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
 
         return await ResumeAsync(forkId, workflow, options, cancellationToken).ConfigureAwait(false);
     }
@@ -355,8 +340,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
                 UpdatedAt = now,
                 ParentRunId = options?.ParentRunId,
                 Source = options?.Source,
-            }, Owner, LeaseDuration, cts.Token).ConfigureAwait(false);
-            await Store.AppendAsync(execution.Lease, new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = input, Timestamp = now }, cts.Token).ConfigureAwait(false);
+                Definition = options?.Definition,
+            }, Owner, LeaseDuration, [new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = input, Timestamp = now }], cts.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -14,4 +14,7 @@ public sealed record RunOptions
 
     /// <summary>Where the workflow came from (a workflow file's full path), recorded so another process can rebuild it to resume the run.</summary>
     public string? Source { get; init; }
+
+    /// <summary>The workflow's definition (for a workflow file, its text and the files it refers to), stored with the run as <see cref="Storage.RunRecord.Definition"/> so it is rebuilt as it was.</summary>
+    public string? Definition { get; init; }
 }

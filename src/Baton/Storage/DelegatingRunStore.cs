@@ -20,6 +20,12 @@ public abstract class DelegatingRunStore : IRunStore
     public virtual ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) => Inner.CreateRunAsync(run, owner, leaseDuration, cancellationToken);
 
     /// <inheritdoc/>
+    public virtual ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, IReadOnlyList<JournalEntry> initialEntries, CancellationToken cancellationToken = default) => Inner.CreateRunAsync(run, owner, leaseDuration, initialEntries, cancellationToken);
+
+    /// <inheritdoc/>
+    public virtual ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) => Inner.StealLeaseAsync(runId, deadOwner, owner, leaseDuration, cancellationToken);
+
+    /// <inheritdoc/>
     public virtual ValueTask<RunLease?> TryAcquireLeaseAsync(string runId, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) => Inner.TryAcquireLeaseAsync(runId, owner, leaseDuration, cancellationToken);
 
     /// <inheritdoc/>

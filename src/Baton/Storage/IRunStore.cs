@@ -26,11 +26,36 @@ public interface IRunStore
     ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records a new run together with the first entries of its journal (numbered 1, 2, 3...) and returns a lease on
+    /// it held by <paramref name="owner"/>; fails when the id exists. The record and the entries are stored
+    /// atomically: after a crash either the run is there with all of them, or nothing is (a started run always has its
+    /// start entry; a fork never has half of the journal it copied).
+    /// </summary>
+    /// <remarks>The default stores the record, then appends the entries one by one (not atomic): stores override it.</remarks>
+    async ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, IReadOnlyList<JournalEntry> initialEntries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialEntries);
+        var lease = await CreateRunAsync(run, owner, leaseDuration, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in initialEntries) await AppendAsync(lease, entry with { Sequence = 0 }, cancellationToken).ConfigureAwait(false);
+        return lease;
+    }
+
+    /// <summary>
     /// Takes the lease on a run when nobody holds it or the holder's lease has expired (or
     /// <paramref name="owner"/> already holds it); null when another owner holds an unexpired lease.
     /// Each successful take increments the run's lease epoch, which fences out older holders.
     /// </summary>
     ValueTask<RunLease?> TryAcquireLeaseAsync(string runId, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the lease on a run from <paramref name="deadOwner"/> at once, expired or not: for a holder known to be gone
+    /// (a process on this machine that no longer exists). Succeeds only when the current holder is exactly
+    /// <paramref name="deadOwner"/>; null otherwise (the lease was released, renewed by a live holder's successor, or
+    /// taken by another). Like every take it increments the lease epoch, fencing the old holder out.
+    /// </summary>
+    /// <remarks>The default never steals (null): the caller waits for the lease to expire. Stores override it.</remarks>
+    ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult<RunLease?>(null);
 
     /// <summary>Extends a held lease; false when it was lost to another holder (it may renew after expiry while nobody took it).</summary>
     ValueTask<bool> RenewLeaseAsync(RunLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken = default);

@@ -31,12 +31,19 @@ public sealed class InMemoryRunStore : IRunStore
     public bool IsDurable => false;
 
     /// <inheritdoc/>
-    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default) =>
+        CreateRunAsync(run, owner, leaseDuration, [], cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, IReadOnlyList<JournalEntry> initialEntries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentNullException.ThrowIfNull(initialEntries);
         var lease = new RunLease(run.RunId, owner, 1, _time.GetUtcNow() + leaseDuration);
         var stored = new StoredRun(run with { LeaseOwner = owner, LeaseExpiresAt = lease.ExpiresAt }) { Epoch = 1 };
+        // Filled before the run is added: nobody sees it without its first entries.
+        foreach (var entry in initialEntries) stored.Journal.Add(entry with { Sequence = stored.Journal.Count + 1 });
         if (!_runs.TryAdd(run.RunId, stored))
         {
             throw new InvalidOperationException($"run '{run.RunId}' already exists");
@@ -58,6 +65,22 @@ public sealed class InMemoryRunStore : IRunStore
             run.Epoch++;
             var lease = new RunLease(runId, owner, run.Epoch, now + leaseDuration);
             run.Record = record with { LeaseOwner = owner, LeaseExpiresAt = lease.ExpiresAt };
+            return new(lease);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deadOwner);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        var run = Get(runId);
+        lock (run)
+        {
+            if (run.Record.LeaseOwner != deadOwner) return new((RunLease?)null);
+            run.Epoch++;
+            var lease = new RunLease(runId, owner, run.Epoch, _time.GetUtcNow() + leaseDuration);
+            run.Record = run.Record with { LeaseOwner = owner, LeaseExpiresAt = lease.ExpiresAt };
             return new(lease);
         }
     }

@@ -27,6 +27,14 @@ public sealed record RunRecord
     /// </summary>
     public string? Source { get; init; }
 
+    /// <summary>
+    /// The workflow's definition as it was when the run started, stored with the run so resuming, answering and
+    /// forking rebuild exactly that workflow wherever they run, even after its file was edited or moved (for a workflow
+    /// file: a JSON bundle <c>{ "main": path, "files": { path: text } }</c> of the file and the files it refers to);
+    /// null when the host stored none.
+    /// </summary>
+    public string? Definition { get; init; }
+
     /// <summary>Who holds the run's lease, when anyone does (informational: writes are fenced by the lease itself).</summary>
     public string? LeaseOwner { get; init; }
 

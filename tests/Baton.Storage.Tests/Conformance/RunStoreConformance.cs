@@ -339,6 +339,56 @@ public abstract class RunStoreConformance : IAsyncLifetime
         Assert.False(await store.CloseHumanRequestAsync("q", HumanRequestStatus.Answered, "no", Time.GetUtcNow()));
     }
 
+    [StoreFact]
+    public async Task A_run_is_created_atomically_with_its_first_entries_and_keeps_its_definition()
+    {
+        var store = await StoreAsync();
+        var definition = """{"main":"/flows/flow.yaml","files":{"/flows/flow.yaml":"version: 1\nname: flow\n"}}""";
+        var started = new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = Payload.FromText("input"), Timestamp = DateTimeOffset.UnixEpoch };
+        var lease = await store.CreateRunAsync(Run("atomic") with { Definition = definition }, "me", TimeSpan.FromMinutes(1), [started, Step(1), Step(2, Payload.FromText(new string('y', 100_000)))]);
+
+        var journal = await store.ReadJournalAsync("atomic");
+        Assert.Equal([1L, 2, 3], journal.Select(e => e.Sequence));
+        Assert.Equal([JournalEntryKind.RunStarted, JournalEntryKind.StepCompleted, JournalEntryKind.StepCompleted], journal.Select(e => e.Kind));
+        Assert.Equal("input", journal[0].Payload!.AsText());
+        Assert.Equal(new string('y', 100_000), journal[2].Payload!.AsText());
+        Assert.Equal(4L, (await store.AppendAsync(lease, Step(3))).Sequence);
+        Assert.Equal(definition, (await store.GetRunAsync("atomic"))!.Definition);
+        Assert.Equal(definition, (await store.ListRunsAsync()).Single(r => r.RunId == "atomic").Definition);
+
+        // A second create with the same id fails whole: the first run's journal gets none of its entries.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CreateRunAsync(Run("atomic"), "other", TimeSpan.FromMinutes(1), [started, Step(9)]).AsTask());
+        Assert.Equal([1L, 2, 3, 4], (await store.ReadJournalAsync("atomic")).Select(e => e.Sequence));
+        Assert.Equal("me", (await store.GetRunAsync("atomic"))!.LeaseOwner);
+
+        await store.CreateRunAsync(Run("empty"), "me", TimeSpan.FromMinutes(1), []);
+        Assert.Empty(await store.ReadJournalAsync("empty"));
+        Assert.Null((await store.GetRunAsync("empty"))!.Definition);
+    }
+
+    [StoreFact]
+    public async Task A_lease_is_stolen_at_once_only_from_the_named_dead_owner_and_fences_it_out()
+    {
+        var store = await StoreAsync();
+        var dead = await store.CreateRunAsync(Run("orphan"), "host:4242:dead", TimeSpan.FromMinutes(10));
+
+        Assert.Null(await store.StealLeaseAsync("orphan", "host:4243:someone-else", "me", TimeSpan.FromMinutes(1)));
+        Assert.Equal("host:4242:dead", (await store.GetRunAsync("orphan"))!.LeaseOwner);
+        var stolen = await store.StealLeaseAsync("orphan", "host:4242:dead", "me", TimeSpan.FromMinutes(1));
+
+        Assert.NotNull(stolen);
+        Assert.Equal(("me", dead.Epoch + 1), (stolen!.Owner, stolen.Epoch));
+        Assert.Equal("me", (await store.GetRunAsync("orphan"))!.LeaseOwner);
+        await Assert.ThrowsAsync<RunLeaseLostException>(() => store.AppendAsync(dead, Step(1)).AsTask());
+        Assert.False(await store.RenewLeaseAsync(dead, TimeSpan.FromMinutes(1)));
+        Assert.Equal(1L, (await store.AppendAsync(stolen, Step(1))).Sequence);
+        // The dead owner no longer holds it, so it cannot be stolen in its name again; a released lease is not stolen either.
+        Assert.Null(await store.StealLeaseAsync("orphan", "host:4242:dead", "third", TimeSpan.FromMinutes(1)));
+        await store.ReleaseLeaseAsync(stolen);
+        Assert.Null(await store.StealLeaseAsync("orphan", "me", "third", TimeSpan.FromMinutes(1)));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => store.StealLeaseAsync("no-such-run", "a", "b", TimeSpan.FromMinutes(1)).AsTask());
+    }
+
     /// <summary>Lets leases run out: on the store's clock when the test controls it, else in real time.</summary>
     protected virtual Task ExpireAsync(TimeSpan by)
     {

@@ -50,6 +50,27 @@ public sealed class SqliteRunStoreFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_1_file_is_migrated_keeping_its_runs_and_gains_stored_definitions()
+    {
+        var path = NewPath();
+        // The version 1 schema's runs table, as an older Baton left it, with one run.
+        Sql(path, """
+            CREATE TABLE runs (run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status INTEGER NOT NULL, started_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+              parent_run_id TEXT, source TEXT, lease_owner TEXT, lease_epoch INTEGER NOT NULL, lease_expires INTEGER, next_seq INTEGER NOT NULL, format INTEGER NOT NULL);
+            INSERT INTO runs VALUES ('old', 'flow', 1, 0, 0, NULL, '/flows/flow.yaml', NULL, 1, NULL, 1, 1);
+            PRAGMA user_version = 1;
+            """);
+
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+
+        var old = await store.GetRunAsync("old");
+        Assert.Equal(("flow", "/flows/flow.yaml", (string?)null), (old!.Workflow, old.Source, old.Definition));
+        await store.CreateRunAsync(Run("new") with { Definition = "{}" }, "me", TimeSpan.FromMinutes(1));
+        Assert.Equal("{}", (await store.GetRunAsync("new"))!.Definition);
+        Assert.Equal(2, SqliteRunStore.SchemaVersion);
+    }
+
+    [Fact]
     public async Task A_run_written_by_a_newer_format_is_refused_on_read()
     {
         var path = NewPath();

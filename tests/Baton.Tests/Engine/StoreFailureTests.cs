@@ -11,6 +11,10 @@ public sealed class StoreFailureTests
 
         public override ValueTask<JournalEntry> AppendAsync(RunLease lease, JournalEntry entry, CancellationToken cancellationToken = default) =>
             Interlocked.Increment(ref _appends) > healthy ? throw new IOException("disk full") : base.AppendAsync(lease, entry, cancellationToken);
+
+        // A run's first entries are written with its record: they count as appends too.
+        public override ValueTask<RunLease> CreateRunAsync(RunRecord run, string owner, TimeSpan leaseDuration, IReadOnlyList<JournalEntry> initialEntries, CancellationToken cancellationToken = default) =>
+            Interlocked.Add(ref _appends, initialEntries.Count) > healthy ? throw new IOException("disk full") : base.CreateRunAsync(run, owner, leaseDuration, initialEntries, cancellationToken);
     }
 
     [Theory]
