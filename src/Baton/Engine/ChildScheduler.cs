@@ -23,6 +23,7 @@ internal static class ChildScheduler
         var run = context.Run;
         var count = children.Count;
         var outcomes = new ScopeOutcome[count];
+        var scopes = new ScopeState[count];
         var started = new bool[count];
         var hasDependencies = false;
         int[]? waitingFor = null;
@@ -68,6 +69,12 @@ internal static class ChildScheduler
             await task.ConfigureAwait(false);
         }
 
+        // The join: what each child wrote reaches the composite's scope in child order, whatever order they ended in.
+        for (var i = 0; i < count; i++)
+        {
+            if (scopes[i] is { } written) context.Joined!.Join(written.Written());
+        }
+
         unexpected?.Throw();
         ScopeOutcome? haltOutcome = cancellationToken.IsCancellationRequested ? ScopeOutcome.Cancelled
             : halt >= 0 ? outcomes[halt]
@@ -89,9 +96,25 @@ internal static class ChildScheduler
 
         return new ChildrenOutcome(outcomes, started, firstFailed, haltOutcome);
 
+        SortedSet<int> Ancestors(int index)
+        {
+            var found = new SortedSet<int>();
+            var stack = new Stack<int>(children[index].DependsOn);
+            while (stack.Count > 0)
+            {
+                var next = stack.Pop();
+                if (!found.Add(next)) continue;
+                foreach (var dependency in children[next].DependsOn) stack.Push(dependency);
+            }
+
+            return found;
+        }
+
         void Start(int index, DateTimeOffset? at, bool inline = true)
         {
             started[index] = true;
+            // A child sees what the siblings it depends on (directly or not) wrote, in sibling order.
+            scopes[index] = context.ChildScope(children[index].DependsOn.Length == 0 ? null : Ancestors(index).SelectMany(a => scopes[a].Written()).ToArray());
             var task = inline ? RunChildAsync(index, at) : new ValueTask(Task.Run(() => RunChildAsync(index, at).AsTask()));
             lock (pending) pending.Add(task);
         }
@@ -112,7 +135,7 @@ internal static class ChildScheduler
                 var (input, invalid) = Input(child);
                 if (siblings.IsCancellationRequested) outcome = ScopeOutcome.Cancelled;
                 else if (invalid is { } failed) outcome = failed;
-                else outcome = await run.RunScopeAsync(child.Workflow, input, context.ChildPrefix(child.Name), siblings.Token, at).ConfigureAwait(false);
+                else outcome = await run.RunScopeAsync(child.Workflow, input, context.ChildPrefix(child.Name), scopes[index], siblings.Token, at).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (siblings.IsCancellationRequested)
             {

@@ -38,7 +38,7 @@ internal sealed class JournalReplay
             // A failure with no error route ended the previous execution; resuming gives that step another chance.
             var replayable = entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null);
             if (replayable && entry.Key is not null) steps[StepKey.PositionOf(entry.Key)] = entry;
-            if (applies && entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { } changes) state.Apply(changes, entry.Key);
+            if (applies && AppliesToTheRun(entry) && entry.StateChanges is { } changes) state.Apply(changes, entry.Key);
             else if (applies && entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
             else if (entry.Kind == JournalEntryKind.TimerStarted && entry.Key is { } timer) (_timers ??= new(StringComparer.Ordinal))[timer] = entry.Timestamp;
             usage += entry.Usage;
@@ -103,4 +103,14 @@ internal sealed class JournalReplay
     /// <summary>Remembers a timer this execution journaled.</summary>
     public void AddTimer(string key, DateTimeOffset due) =>
         LazyInitializer.EnsureInitialized(ref _timers, static () => new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal))[key] = due;
+
+    /// <summary>
+    /// True for an entry whose writes are the run's own: a step of the run's workflow that completed, or failed and
+    /// took its error route (a composite's failure keeps its children's writes). Nested steps' writes reach the run
+    /// through their composite's entry (joined in child order); those of a composite still in flight are replayed
+    /// into its children's scopes as they replay.
+    /// </summary>
+    public static bool AppliesToTheRun(JournalEntry entry) =>
+        entry.Key is { } key && key.IndexOf('/') < 0
+        && (entry.Kind == JournalEntryKind.StepCompleted || (entry.Kind == JournalEntryKind.StepFailed && entry.Next is not null));
 }

@@ -26,6 +26,7 @@ internal sealed class RunExecution
         Limits = limits;
         Time = host.TimeProvider;
         State = new RunState(workflow.AllStateReducers);
+        RootScope = ScopeState.ForRun(State);
         Slots = new ConcurrencyGate(limits.MaxParallel);
         Events = new RunEventLog(recordEvents, host.EventWindow);
         Budget = new RunBudget(limits);
@@ -44,6 +45,9 @@ internal sealed class RunExecution
     public TimeProvider Time { get; }
 
     public RunState State { get; }
+
+    /// <summary>The state of the run's own workflow: its steps' writes apply to <see cref="State"/> at once.</summary>
+    public ScopeState RootScope { get; }
 
     public RunEventLog Events { get; }
 
@@ -84,7 +88,7 @@ internal sealed class RunExecution
         ScopeOutcome outcome;
         try
         {
-            outcome = await RunScopeAsync(Workflow, input, string.Empty, cts.Token).ConfigureAwait(false);
+            outcome = await RunScopeAsync(Workflow, input, string.Empty, RootScope, cts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -234,9 +238,10 @@ internal sealed class RunExecution
     /// <param name="workflow">The scope's workflow.</param>
     /// <param name="input">The entry step's input.</param>
     /// <param name="prefix">The scope's key prefix: empty for the run, the parent step's key and a slash for children.</param>
+    /// <param name="scope">The state the scope's steps read and commit to.</param>
     /// <param name="cancellationToken">Cancels the scope.</param>
     /// <param name="now">The time, when the caller just read it (a fan-out reads it once for all its branches).</param>
-    internal async ValueTask<ScopeOutcome> RunScopeAsync(Workflow workflow, Payload input, string prefix, CancellationToken cancellationToken, DateTimeOffset? now = null)
+    internal async ValueTask<ScopeOutcome> RunScopeAsync(Workflow workflow, Payload input, string prefix, ScopeState scope, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
         var index = workflow.EntryIndex;
         var step = workflow.StepAt(index);
@@ -261,6 +266,9 @@ internal sealed class RunExecution
 
                 entry = replayed;
                 next = entry.Next is null ? -1 : workflow.IndexOf(entry.Next);
+                // The run's own writes were restored with the journal; a nested scope's are its own until its composite
+                // joins (and its watchers hear of them again, as they did when the step first committed).
+                if (!scope.IsRoot && entry.StateChanges is { Count: > 0 } written) scope.Commit(written, entry.Key!);
                 if (entry.Messages is { Count: > 0 } outbox && !Replay.WasPublished(entry.Key!))
                 {
                     // Committed, but the crash came before its events reached the bus: publish them now.
@@ -274,7 +282,7 @@ internal sealed class RunExecution
             }
             else
             {
-                var executed = await ExecuteStepAsync(workflow, index, step, key, input, now ?? Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                var executed = await ExecuteStepAsync(workflow, index, step, key, input, scope, now ?? Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 if (executed.Halt is { } halt) return halt;
                 (entry, next) = (executed.Entry!, executed.Next);
                 now = entry.Timestamp;
@@ -308,14 +316,14 @@ internal sealed class RunExecution
     private readonly record struct Executed(JournalEntry? Entry, int Next, ScopeOutcome? Halt);
 
     /// <summary>Runs a step's attempts with its retry policy and commits the outcome.</summary>
-    private async ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    private async ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         using var activity = BatonTelemetry.StartStep(RunId, key, step);
         var policy = step.EffectiveRetry;
         for (var attempt = 1; ; attempt++)
         {
             if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt));
-            var context = new StepContext(this, key, step.Id, attempt, input, step.AgentName ?? step.Id);
+            var context = new StepContext(this, scope, key, step.Id, attempt, input, step.AgentName ?? step.Id);
             var result = await StepAttempt.RunAsync(this, step, context, cancellationToken).ConfigureAwait(false);
             if (result.Halt is { } halt)
             {
@@ -381,7 +389,7 @@ internal sealed class RunExecution
             }
 
             var target = workflow.ErrorTarget(index);
-            var entry = await Committer.FailAsync(step, key, error, target < 0 ? null : workflow.StepAt(target).Id, attempt, result.Usage, startedAt).ConfigureAwait(false);
+            var entry = await Committer.FailAsync(step, key, context, error, target < 0 ? null : workflow.StepAt(target).Id, attempt, result.Usage, startedAt).ConfigureAwait(false);
             activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
             activity?.SetTag(BatonTelemetry.Tags.Status, "failed");
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);

@@ -25,16 +25,19 @@ internal sealed class StepCommitter(RunExecution run)
             return new Commit(null, -1, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {limit}", step.Id) { Code = "payload_size" }, null);
         }
 
-        var changes = context.Changes;
+        // A composite commits what its children wrote (joined in child order) before its own writes.
+        var joined = context.Joined?.Written() ?? [];
+        var changes = joined.Count == 0 ? context.Changes : context.Changes is { } own ? [.. joined, .. own] : joined;
+        var scope = context.Scope;
         if (Oversized(step, changes, context.Messages) is { } tooBig) return new Commit(null, -1, tooBig, null);
         if (changes is not null) await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            IRunStateView view = run.State;
+            IRunStateView view = scope;
             if (changes is not null)
             {
-                if (run.State.Validate(changes) is { } invalid) return new Commit(null, -1, invalid with { StepId = step.Id }, null);
-                view = run.State.WithPending(changes);
+                if (scope.Validate(changes) is { } invalid) return new Commit(null, -1, invalid with { StepId = step.Id }, null);
+                view = scope.WithPending(changes);
             }
 
             int next;
@@ -73,17 +76,18 @@ internal sealed class StepCommitter(RunExecution run)
 
             if (changes is not null)
             {
-                run.State.Apply(changes, key);
+                scope.Commit(changes, key, alreadyTold: joined.Count);
                 if (run.Events.IsEnabled)
                 {
-                    foreach (var change in changes)
+                    foreach (var change in changes.Skip(joined.Count))
                     {
                         // An agent's private state is its own: it is not reported to the run's watchers.
                         if (change.Agent is null) run.Events.Add(new StateChangedEvent(run.RunId, entry.Timestamp, key, change.Name, change.Value));
                     }
                 }
 
-                if (run.Host.SnapshotEvery > 0 && ++_writesSinceSnapshot >= run.Host.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
+                // Only the run's own workflow changes the run's state; nested scopes join it through their composite.
+                if (scope.IsRoot && run.Host.SnapshotEvery > 0 && ++_writesSinceSnapshot >= run.Host.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
             }
 
             return new Commit(entry, next, null, run.Budget.Spend(result.Usage));
@@ -94,20 +98,37 @@ internal sealed class StepCommitter(RunExecution run)
         }
     }
 
-    /// <summary>Journals a step that failed for good, with the error route it takes (if any).</summary>
-    public ValueTask<JournalEntry> FailAsync(Step step, string key, StepError error, string? next, int attempt, Usage usage, DateTimeOffset startedAt) =>
-        run.Host.Store.AppendAsync(run.Lease, new JournalEntry
+    /// <summary>
+    /// Journals a step that failed for good, with the error route it takes (if any). A composite's children that
+    /// committed keep their writes: what joined is committed with the failure (its own writes are not).
+    /// </summary>
+    public async ValueTask<JournalEntry> FailAsync(Step step, string key, StepContext context, StepError error, string? next, int attempt, Usage usage, DateTimeOffset startedAt)
+    {
+        var joined = context.Joined?.Written() is { Count: > 0 } written ? written : null;
+        if (joined is not null) await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            Kind = JournalEntryKind.StepFailed,
-            Key = key,
-            StepId = step.Id,
-            Error = error,
-            Next = next,
-            Attempts = attempt,
-            Usage = usage,
-            StartedAt = startedAt,
-            Timestamp = run.Time.GetUtcNow(),
-        }, CancellationToken.None);
+            var entry = await run.Host.Store.AppendAsync(run.Lease, new JournalEntry
+            {
+                Kind = JournalEntryKind.StepFailed,
+                Key = key,
+                StepId = step.Id,
+                Error = error,
+                Next = next,
+                Attempts = attempt,
+                StateChanges = joined,
+                Usage = usage,
+                StartedAt = startedAt,
+                Timestamp = run.Time.GetUtcNow(),
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (joined is not null) context.Scope.Commit(joined, key, alreadyTold: joined.Count);
+            return entry;
+        }
+        finally
+        {
+            if (joined is not null) _commitLock.Release();
+        }
+    }
 
     /// <summary>
     /// The step's outbox: publishes the events it committed, then journals that they went out, so a resume

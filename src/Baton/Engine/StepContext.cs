@@ -7,7 +7,7 @@ namespace Baton;
 /// One attempt of one step: the engine's <see cref="IStepContext"/>, which buffers the step's
 /// effects until it commits, and what composite steps use to run their children.
 /// </summary>
-internal sealed class StepContext(RunExecution run, string key, string stepId, int attempt, Payload input, string agent) : IStepContext, IAgentMessaging
+internal sealed class StepContext(RunExecution run, ScopeState scope, string key, string stepId, int attempt, Payload input, string agent) : IStepContext, IAgentMessaging
 {
     private readonly Lock _lock = new();
     private PrivateStateView? _private;
@@ -19,6 +19,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     private int _questions;
     private Random? _random;
     private HumanRequest? _suspension;
+    private ScopeState? _joined;
 
     public string RunId => run.RunId;
 
@@ -28,7 +29,20 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     public int Attempt => attempt;
 
-    public IRunStateView State => run.State;
+    public IRunStateView State => scope;
+
+    /// <summary>The state of the scope this step runs in: what it reads, and where its writes commit.</summary>
+    internal ScopeState Scope => scope;
+
+    /// <summary>
+    /// Where this step's children join (a composite's branches, items, nodes, tries, its nested workflow): each child
+    /// writes into a scope of its own under it, joined here in child order; the step commits what joined with itself.
+    /// </summary>
+    internal ScopeState? Joined => Volatile.Read(ref _joined);
+
+    /// <summary>A scope for one child of this step, seeing what joined so far and <paramref name="inherited"/> writes.</summary>
+    internal ScopeState ChildScope(IReadOnlyList<StateChange>? inherited = null) =>
+        LazyInitializer.EnsureInitialized(ref _joined, () => scope.Child()).Child(inherited);
 
     public TimeProvider TimeProvider => run.Time;
 
@@ -100,7 +114,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
     public IAgentMessaging Messaging => this;
 
-    public IRunStateView PrivateState => _private ??= new PrivateStateView(run.State, agent);
+    public IRunStateView PrivateState => _private ??= new PrivateStateView(scope, agent);
 
     public void SetState(string name, Payload value)
     {
@@ -252,8 +266,13 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     }
 
     /// <summary>Runs a child workflow journaled under this step; its failure comes back as a failed result, a halt as a result carrying it.</summary>
-    internal async ValueTask<AgentResult> RunChildAsync(Workflow workflow, string childName, Payload childInput, CancellationToken cancellationToken) =>
-        (await run.RunScopeAsync(workflow, childInput, ChildPrefix(childName), cancellationToken).ConfigureAwait(false)).ToResult();
+    internal async ValueTask<AgentResult> RunChildAsync(Workflow workflow, string childName, Payload childInput, CancellationToken cancellationToken)
+    {
+        var child = ChildScope();
+        var outcome = await run.RunScopeAsync(workflow, childInput, ChildPrefix(childName), child, cancellationToken).ConfigureAwait(false);
+        Joined!.Join(child.Written());
+        return outcome.ToResult();
+    }
 
     /// <summary>
     /// Runs a nested workflow as this step's only child: its steps are keyed directly under this step. An agent step
@@ -272,7 +291,10 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
 
         try
         {
-            return (await run.RunScopeAsync(workflow, nestedInput, StepKey.NestedScope(key), cancellationToken).ConfigureAwait(false)).ToResult();
+            var child = ChildScope();
+            var outcome = await run.RunScopeAsync(workflow, nestedInput, StepKey.NestedScope(key), child, cancellationToken).ConfigureAwait(false);
+            Joined!.Join(child.Written());
+            return outcome.ToResult();
         }
         finally
         {
@@ -287,7 +309,7 @@ internal sealed class StepContext(RunExecution run, string key, string stepId, i
     internal string ChildPrefix(string childName) => StepKey.ChildScope(key, childName);
 
     /// <summary>One agent's own slice of the run state, by its identity.</summary>
-    private sealed class PrivateStateView(RunState state, string agent) : IRunStateView
+    private sealed class PrivateStateView(ScopeState state, string agent) : IRunStateView
     {
         public IReadOnlyCollection<string> Names => state.PrivateNames(agent);
 

@@ -245,7 +245,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         foreach (var entry in journal)
         {
             var changed = true;
-            if (entry.Kind == JournalEntryKind.StepCompleted && entry.StateChanges is { Count: > 0 } changes) state.Apply(changes, entry.Key);
+            if (JournalReplay.AppliesToTheRun(entry) && entry.StateChanges is { Count: > 0 } changes) state.Apply(changes, entry.Key);
             else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
             else changed = false;
             if (changed) snapshot = state.Snapshot();

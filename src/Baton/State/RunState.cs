@@ -9,6 +9,10 @@ namespace Baton;
 internal sealed class RunState : IRunStateView
 {
     private readonly Dictionary<string, Payload> _values = new(StringComparer.Ordinal);
+
+    // Every shared write applied the moment it commits, in any scope (completion order): what watchers see live.
+    // The run's state (_values) gets nested writes only when their composite joins, in child order.
+    private readonly Dictionary<string, Payload> _live = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, StateReducer> _reducers;
     private readonly Lock _lock = new();
     private Dictionary<string, List<ChannelWriter<StateChanged>>>? _watchers;
@@ -70,33 +74,53 @@ internal sealed class RunState : IRunStateView
             foreach (var change in changes)
             {
                 if (change.Agent is { } agent) PrivateOf_NeedsLock(agent)[change.Name] = change.Value;
-                else _values[change.Name] = change.Value;
+                else _values[change.Name] = _live[change.Name] = change.Value;
             }
         }
     }
 
-    /// <summary>Applies a committed step's writes in order (private ones replace; shared ones go through their reducers) and tells the watchers of each shared variable.</summary>
-    public void Apply(IReadOnlyList<StateChange> changes, string? stepKey = null)
+    /// <summary>
+    /// Applies a committed step's writes in order (private ones replace; shared ones go through their reducers) and
+    /// tells the watchers of each shared variable, but of the first <paramref name="alreadyTold"/> writes (told when
+    /// they were committed in a nested scope).
+    /// </summary>
+    public void Apply(IReadOnlyList<StateChange> changes, string? stepKey = null, int alreadyTold = 0)
     {
         lock (_lock)
         {
-            foreach (var change in changes)
+            for (var i = 0; i < changes.Count; i++)
             {
+                var change = changes[i];
                 if (change.Agent is { } agent)
                 {
                     PrivateOf_NeedsLock(agent)[change.Name] = change.Value;
                     continue;
                 }
 
-                var value = Reduce(change);
-                _values[change.Name] = value;
-                if (_watchers is not null && _watchers.TryGetValue(change.Name, out var watchers))
-                {
-                    var changed = new StateChanged(change.Name, change.Value, value, stepKey);
-                    foreach (var watcher in watchers) watcher.TryWrite(changed);
-                }
+                _values[change.Name] = Reduce(_values, change);
+                if (i >= alreadyTold) TellLive_NeedsLock(change, stepKey);
             }
         }
+    }
+
+    /// <summary>Tells the watchers of writes committed in a nested scope (they reach the run's state when their composite joins).</summary>
+    public void Tell(IReadOnlyList<StateChange> changes, string stepKey)
+    {
+        lock (_lock)
+        {
+            foreach (var change in changes)
+            {
+                if (change.Agent is null) TellLive_NeedsLock(change, stepKey);
+            }
+        }
+    }
+
+    private void TellLive_NeedsLock(StateChange change, string? stepKey)
+    {
+        var live = _live[change.Name] = Reduce(_live, change);
+        if (_watchers is null || !_watchers.TryGetValue(change.Name, out var watchers)) return;
+        var changed = new StateChanged(change.Name, change.Value, live, stepKey);
+        foreach (var watcher in watchers) watcher.TryWrite(changed);
     }
 
     /// <summary>
@@ -109,7 +133,7 @@ internal sealed class RunState : IRunStateView
         var channel = Channel.CreateUnbounded<StateChanged>(new UnboundedChannelOptions { SingleReader = true });
         lock (_lock)
         {
-            if (includeCurrent && _values.TryGetValue(name, out var current)) channel.Writer.TryWrite(new StateChanged(name, current, current, null));
+            if (includeCurrent && _live.TryGetValue(name, out var current)) channel.Writer.TryWrite(new StateChanged(name, current, current, null));
             _watchers ??= new Dictionary<string, List<ChannelWriter<StateChanged>>>(StringComparer.Ordinal);
             if (!_watchers.TryGetValue(name, out var list)) _watchers[name] = list = [];
             list.Add(channel.Writer);
@@ -149,12 +173,6 @@ internal sealed class RunState : IRunStateView
         return null;
     }
 
-    /// <summary>
-    /// The state as it will be once <paramref name="pending"/> commits; the caller holds the
-    /// commit lock so the committed values cannot move underneath.
-    /// </summary>
-    public IRunStateView WithPending(IReadOnlyList<StateChange> pending) => new PendingView(this, pending);
-
     /// <summary>The shared state.</summary>
     public Dictionary<string, Payload> Snapshot()
     {
@@ -180,27 +198,8 @@ internal sealed class RunState : IRunStateView
         return own;
     }
 
-    private Payload Reduce(StateChange change) =>
-        ReducerFor(change.Name).Reduce(_values.TryGetValue(change.Name, out var current) ? current : null, change.Value);
+    private Payload Reduce(Dictionary<string, Payload> values, StateChange change) =>
+        ReducerFor(change.Name).Reduce(values.TryGetValue(change.Name, out var current) ? current : null, change.Value);
 
-    private StateReducer ReducerFor(string name) => _reducers.TryGetValue(name, out var r) ? r : StateReducer.LastWriteWins;
-
-    private sealed class PendingView(RunState committed, IReadOnlyList<StateChange> pending) : IRunStateView
-    {
-        public IReadOnlyCollection<string> Names => committed.Names.Union(pending.Where(p => p.Agent is null).Select(p => p.Name)).ToArray();
-
-        public bool TryGet(string name, out Payload value)
-        {
-            var has = committed.TryGet(name, out value);
-            var reducer = committed.ReducerFor(name);
-            foreach (var change in pending)
-            {
-                if (change.Name != name || change.Agent is not null) continue;
-                value = reducer.Reduce(has ? value : null, change.Value);
-                has = true;
-            }
-
-            return has;
-        }
-    }
+    internal StateReducer ReducerFor(string name) => _reducers.TryGetValue(name, out var r) ? r : StateReducer.LastWriteWins;
 }

@@ -10,7 +10,7 @@ namespace Baton.Tests.Properties;
 /// </summary>
 public sealed class BranchOrderProperties
 {
-    [Fact(Skip = "enable when the engine applies branch writes at the join")]
+    [Fact]
     public Task Append_from_parallel_branches_is_in_branch_order() =>
         Gen.Int[2, 5].SampleAsync(async width =>
         {

@@ -73,7 +73,7 @@ public sealed class MixedPatternProperties
             Assert.Equal(Published(resumed, expected).Order(StringComparer.Ordinal), Local(resumed, resumed.Delivered).Order(StringComparer.Ordinal));
         }, iter: Iterations, threads: 1, print: t => $"{t.Item1}, yields {t.Item2}, cut {t.Item3.ToString(CultureInfo.InvariantCulture)}");
 
-    [Fact(Skip = "enable when the engine applies branch writes at the join")]
+    [Fact]
     public Task Every_pattern_nested_gives_the_same_final_state_exactly() =>
         Gen.Select(MixedWorkflowGen.Workflow, Gen.Double[0, 1]).SampleAsync(async (spec, cut) =>
         {
