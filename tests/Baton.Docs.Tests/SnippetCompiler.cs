@@ -52,8 +52,8 @@ internal static partial class SnippetCompiler
         var fragment = Snippets.FragmentContext(block.Marker);
         if (fragment is not null)
         {
-            foreach (var name in pageUsings) source.Append("using ").Append(name).Append(";\n");
             source.Append("#line hidden\n");
+            foreach (var name in pageUsings) source.Append("using ").Append(name).Append(";\n");
             foreach (var parameter in fragment) source.Append(parameter).Append(" = default!;\n");
         }
 
@@ -74,7 +74,10 @@ internal static partial class SnippetCompiler
             Load(Assembly.Load(name), paths, new HashSet<string>(StringComparer.Ordinal));
         }
 
-        Load(typeof(Microsoft.Extensions.DependencyInjection.ServiceCollection).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
+        // A host's container, and xunit for the testing kit's examples.
+        Load(typeof(Microsoft.Extensions.DependencyInjection.ServiceProvider).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
+        Load(typeof(FactAttribute).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
+        Load(typeof(Assert).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
         return [.. paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     }
 
