@@ -69,7 +69,7 @@ internal sealed partial class MarkdownPage
     [GeneratedRegex(@"^\s*<!--\s*snippet-usings:(.*?)-->\s*$")]
     private static partial Regex UsingsComment();
 
-    [GeneratedRegex(@"^\s*<!--\s*((?:snippet|run):.*?)-->\s*$")]
+    [GeneratedRegex(@"^\s*<!--\s*((?:snippet|run|invalid):.*?)-->\s*$")]
     private static partial Regex MarkerComment();
 
     [GeneratedRegex(@"^\s*(```+|~~~+)\s*([\w#+-]*)")]
