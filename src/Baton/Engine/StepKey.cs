@@ -33,6 +33,18 @@ public readonly record struct StepKey
     /// <summary>The key of the composite step this one is nested under, or null for a step of the run's workflow.</summary>
     public StepKey? Parent => Segments.Count == 1 ? null : new StepKey(Format(Segments.Take(Segments.Count - 1)), Segments.Take(Segments.Count - 1).ToArray());
 
+    /// <summary>Each step on the way to this one with the scope it ran in: the key prefix its walk's keys share (empty at the top).</summary>
+    public IEnumerable<(string Scope, StepKeySegment Segment)> WithScopes()
+    {
+        var prefix = "";
+        foreach (var segment in Segments)
+        {
+            var scope = segment.Child is { } child ? string.Concat(prefix, child, "/") : prefix;
+            yield return (scope, segment);
+            prefix = string.Concat(scope, segment.Sequence.ToString(CultureInfo.InvariantCulture), ":", segment.StepId, "/");
+        }
+    }
+
     /// <summary>Reads a journal key.</summary>
     /// <exception cref="FormatException">It does not follow the grammar.</exception>
     public static StepKey Parse(string key)

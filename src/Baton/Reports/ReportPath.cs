@@ -8,10 +8,7 @@ namespace Baton.Reports;
 /// (<c>6:states/3:analyze</c> → <c>states/analyze#2</c>). Keys are observed first, so a visit is counted among the
 /// keys seen in its scope; within one scope steps run one after another, so every earlier visit is known.
 /// </summary>
-/// <remarks>
-/// The one place that reads the key grammar (<c>SEQ:STEPID</c>, and <c>PARENTKEY/CHILDNAME/SEQ:STEPID</c> under a
-/// composite step, where the child name may be absent); it moves to the engine's key type when there is one.
-/// </remarks>
+/// <remarks>The key grammar itself belongs to <see cref="StepKey"/>; this adds the visit numbering reports show.</remarks>
 public sealed class ReportPath
 {
     // Scope (the raw key prefix before a step segment) → step id → the sequence numbers seen, ascending.
@@ -25,7 +22,7 @@ public sealed class ReportPath
         ArgumentException.ThrowIfNullOrEmpty(key);
         lock (_lock)
         {
-            foreach (var (scope, sequence, id) in StepSegments(key))
+            foreach (var (scope, (_, sequence, id)) in StepKey.Parse(key).WithScopes())
             {
                 if (!_visits.TryGetValue(scope, out var ids)) _visits[scope] = ids = new(StringComparer.Ordinal);
                 if (!ids.TryGetValue(id, out var seen)) ids[id] = seen = [];
@@ -38,20 +35,14 @@ public sealed class ReportPath
     public string PathOf(string key)
     {
         Observe(key);
-        var parts = key.Split('/');
-        var scope = "";
+        var parts = new List<string>();
         lock (_lock)
         {
-            for (var i = 0; i < parts.Length; i++)
+            foreach (var (scope, segment) in StepKey.Parse(key).WithScopes())
             {
-                var raw = parts[i];
-                if (TryStep(raw, out var sequence, out var id))
-                {
-                    var visit = _visits[scope][id].GetViewBetween(int.MinValue, sequence).Count;
-                    parts[i] = visit >= 2 ? string.Concat(id, "#", visit.ToString(CultureInfo.InvariantCulture)) : id;
-                }
-
-                scope = string.Concat(scope, raw, "/");
+                if (segment.Child is { } child) parts.Add(child);
+                var visit = _visits[scope][segment.StepId].GetViewBetween(int.MinValue, segment.Sequence).Count;
+                parts.Add(visit >= 2 ? string.Concat(segment.StepId, "#", visit.ToString(CultureInfo.InvariantCulture)) : segment.StepId);
             }
         }
 
@@ -73,15 +64,7 @@ public sealed class ReportPath
     public static string? ParentKey(string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var end = key.LastIndexOf('/');
-        while (end > 0)
-        {
-            var start = key.LastIndexOf('/', end - 1) + 1;
-            if (TryStep(key[start..end], out _, out _)) return key[..end];
-            end = start - 1;
-        }
-
-        return null;
+        return StepKey.Parse(key).Parent?.Value;
     }
 
     /// <summary>The keys of every step a key is nested in, outermost first.</summary>
@@ -97,8 +80,7 @@ public sealed class ReportPath
     public static string StepIdOf(string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var last = key[(key.LastIndexOf('/') + 1)..];
-        return TryStep(last, out _, out var id) ? id : throw new FormatException($"'{key}' is not a step key");
+        return StepKey.Parse(key).StepId;
     }
 
     /// <summary>
@@ -109,9 +91,10 @@ public sealed class ReportPath
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var segments = new List<(int, string?, string?)>();
-        foreach (var raw in key.Split('/'))
+        foreach (var segment in StepKey.Parse(key).Segments)
         {
-            segments.Add(TryStep(raw, out var sequence, out var id) ? (sequence, id, null) : (0, null, raw));
+            if (segment.Child is { } child) segments.Add((0, null, child));
+            segments.Add((segment.Sequence, segment.StepId, null));
         }
 
         return segments;
@@ -136,31 +119,5 @@ public sealed class ReportPath
         }
 
         return left.Count.CompareTo(right.Count);
-    }
-
-    private static IEnumerable<(string Scope, int Sequence, string Id)> StepSegments(string key)
-    {
-        var scope = "";
-        foreach (var raw in key.Split('/'))
-        {
-            if (raw.Length == 0) throw new FormatException($"'{key}' is not a step key: it has an empty segment");
-            if (TryStep(raw, out var sequence, out var id)) yield return (scope, sequence, id);
-            scope = string.Concat(scope, raw, "/");
-        }
-    }
-
-    /// <summary>A segment <c>SEQ:STEPID</c>: digits, a colon, an id (ids never hold <c>/</c> or <c>:</c>).</summary>
-    private static bool TryStep(string segment, out int sequence, out string id)
-    {
-        var colon = segment.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0 && colon < segment.Length - 1 && int.TryParse(segment.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
-        {
-            id = segment[(colon + 1)..];
-            return true;
-        }
-
-        sequence = 0;
-        id = "";
-        return false;
     }
 }
