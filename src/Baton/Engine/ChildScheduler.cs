@@ -46,7 +46,10 @@ internal static class ChildScheduler
         var firstFailed = -1;
         var halt = -1;
         ExceptionDispatchInfo? unexpected = null;
-        var pending = new List<ValueTask>(count);
+        // Children with no dependencies are all started here, before any await: their tasks go in place, lock-free.
+        // Dependents are started by other children, so with dependencies the list is shared and locked.
+        var pending = new ValueTask[count];
+        var startedCount = 0;
         // Children that start at once share one clock read; gated or dependent ones read the clock when they start.
         DateTimeOffset? now = gate is null ? run.Time.GetUtcNow() : null;
         for (var i = 0; i < count; i++)
@@ -60,9 +63,17 @@ internal static class ChildScheduler
         for (var next = 0; ; next++)
         {
             ValueTask task;
-            lock (pending)
+            if (hasDependencies)
             {
-                if (next == pending.Count) break;
+                lock (pending)
+                {
+                    if (next == startedCount) break;
+                    task = pending[next];
+                }
+            }
+            else
+            {
+                if (next == startedCount) break;
                 task = pending[next];
             }
 
@@ -116,7 +127,13 @@ internal static class ChildScheduler
             // A child sees what the siblings it depends on (directly or not) wrote, in sibling order.
             scopes[index] = context.ChildScope(children[index].DependsOn.Length == 0 ? null : Ancestors(index).SelectMany(a => scopes[a].Written()).ToArray());
             var task = inline ? RunChildAsync(index, at) : new ValueTask(Task.Run(() => RunChildAsync(index, at).AsTask()));
-            lock (pending) pending.Add(task);
+            if (!hasDependencies)
+            {
+                pending[startedCount++] = task;
+                return;
+            }
+
+            lock (pending) pending[startedCount++] = task;
         }
 
         async ValueTask RunChildAsync(int index, DateTimeOffset? at)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Baton.Storage;
 using Baton.Telemetry;
 
@@ -251,12 +252,12 @@ internal sealed class RunExecution
         {
             if (cancellationToken.IsCancellationRequested) return ScopeOutcome.Cancelled;
             sequence++;
-            var position = StepKey.Position(prefix, sequence);
-            var key = string.Concat(position, ":", step.Id);
+            var number = sequence.ToString(CultureInfo.InvariantCulture);
+            var key = StepKey.Of(prefix, number, step.Id);
             if (Budget.CountStep(step, key) is { } overLimit) return ScopeOutcome.Aborted(overLimit);
             JournalEntry entry;
             int next;
-            if (Replay.IsActive && Replay.TryGetStep(position, out var replayed))
+            if (Replay.IsActive && Replay.TryGetStep(StepKey.Position(prefix, number), out var replayed))
             {
                 if (replayed.StepId != step.Id)
                 {

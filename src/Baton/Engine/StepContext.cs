@@ -9,7 +9,8 @@ namespace Baton;
 /// </summary>
 internal sealed class StepContext(RunExecution run, ScopeState scope, string key, string stepId, int attempt, Payload input, string agent) : IStepContext, IAgentMessaging
 {
-    private readonly Lock _lock = new();
+    // Made on the first buffered write or message: most steps write nothing, and a step is the engine's hot path.
+    private Lock? _sync;
     private PrivateStateView? _private;
     private List<StateChange>? _changes;
     private List<Message>? _messages;
@@ -20,6 +21,8 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     private Random? _random;
     private HumanRequest? _suspension;
     private ScopeState? _joined;
+
+    private Lock Sync => Volatile.Read(ref _sync) ?? Interlocked.CompareExchange(ref _sync, new Lock(), null) ?? _sync!;
 
     public string RunId => run.RunId;
 
@@ -108,7 +111,9 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     {
         get
         {
-            lock (_lock) return _received?.Select(r => r.Message.Id).ToArray();
+            // Nothing taken: no lock to make (the usual case, read at every commit).
+            if (Volatile.Read(ref _sync) is null) return null;
+            lock (Sync) return _received?.Select(r => r.Message.Id).ToArray();
         }
     }
 
@@ -138,7 +143,8 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     internal void ReturnReceived()
     {
         List<(Message Message, long Order)>? received;
-        lock (_lock)
+        if (Volatile.Read(ref _sync) is null) return;
+        lock (Sync)
         {
             received = _received;
             _received = null;
@@ -158,7 +164,7 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     async ValueTask<Message> IAgentMessaging.ReceiveAsync(CancellationToken cancellationToken)
     {
         var item = await run.Messages.For(agent).TakeAsync(cancellationToken).ConfigureAwait(false);
-        lock (_lock) (_received ??= []).Add(item);
+        lock (Sync) (_received ??= []).Add(item);
         return item.Message;
     }
 
@@ -170,7 +176,7 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
             return false;
         }
 
-        lock (_lock) (_received ??= []).Add(item);
+        lock (Sync) (_received ??= []).Add(item);
         message = item.Message;
         return true;
     }
@@ -235,12 +241,12 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
 
     private void Buffer(Message message)
     {
-        lock (_lock) (_messages ??= []).Add(message);
+        lock (Sync) (_messages ??= []).Add(message);
     }
 
     private void Write(StateChange change)
     {
-        lock (_lock) (_changes ??= []).Add(change);
+        lock (Sync) (_changes ??= []).Add(change);
     }
 
     public void Publish(string topic, Payload data)

@@ -107,11 +107,11 @@ public readonly record struct StepKey
         if (NameProblem(name) is { } problem) throw new ArgumentException($"{what} '{name}' cannot name a step: {problem}", parameter);
     }
 
-    /// <summary>The key of the <paramref name="sequence"/>-th step a scope's walk takes.</summary>
-    internal static string Of(string scope, int sequence, string stepId) => string.Concat(Position(scope, sequence), ":", stepId);
+    /// <summary>The key of the step a scope's walk takes at <paramref name="sequence"/> (its number, as text).</summary>
+    internal static string Of(string scope, string sequence, string stepId) => string.Concat(scope, sequence, ":", stepId);
 
-    /// <summary>The position of a scope's <paramref name="sequence"/>-th step: its key without the step id (how replay finds it).</summary>
-    internal static string Position(string scope, int sequence) => string.Concat(scope, sequence.ToString(CultureInfo.InvariantCulture));
+    /// <summary>The position of a scope's step at <paramref name="sequence"/>: its key without the step id (how replay finds it).</summary>
+    internal static string Position(string scope, string sequence) => string.Concat(scope, sequence);
 
     /// <summary>The position part of a key (without the step id).</summary>
     internal static string PositionOf(string key) => key[..key.LastIndexOf(':')];

@@ -9,7 +9,8 @@ namespace Baton;
 /// </summary>
 internal sealed class ScopeState : IRunStateView
 {
-    private readonly Lock _lock = new();
+    // Writes are rare and every branch of a fan-out gets a scope: the scope locks on itself (it is internal, and
+    // nothing else locks on it) rather than carry a lock object of its own.
     private readonly ScopeState? _parent;
     private readonly IReadOnlyList<StateChange>? _inherited;
     private List<StateChange>? _pending;
@@ -121,7 +122,7 @@ internal sealed class ScopeState : IRunStateView
             return;
         }
 
-        lock (_lock) (_pending ??= []).AddRange(changes);
+        lock (this) (_pending ??= []).AddRange(changes);
         if (alreadyTold < changes.Count) Root.Tell(alreadyTold == 0 ? changes : changes.Skip(alreadyTold).ToArray(), key);
     }
 
@@ -129,13 +130,13 @@ internal sealed class ScopeState : IRunStateView
     public void Join(IReadOnlyList<StateChange> changes)
     {
         if (changes.Count == 0) return;
-        lock (_lock) (_pending ??= []).AddRange(changes);
+        lock (this) (_pending ??= []).AddRange(changes);
     }
 
     /// <summary>The writes this scope committed or joined, in order.</summary>
     public IReadOnlyList<StateChange> Own()
     {
-        lock (_lock)
+        lock (this)
         {
             if (_inherited is null) return _pending is null ? [] : _pending.ToArray();
             return _pending is null ? _inherited : [.. _inherited, .. _pending];
@@ -145,7 +146,7 @@ internal sealed class ScopeState : IRunStateView
     /// <summary>The writes this scope committed or joined itself, without what it inherited: what joins its parent.</summary>
     public IReadOnlyList<StateChange> Written()
     {
-        lock (_lock) return _pending is null ? [] : _pending.ToArray();
+        lock (this) return _pending is null ? [] : _pending.ToArray();
     }
 
     private sealed class PendingView(ScopeState scope, IReadOnlyList<StateChange> pending) : IRunStateView
