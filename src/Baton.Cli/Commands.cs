@@ -2,15 +2,29 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Storage;
 using Baton.Yaml;
+using Baton.Yaml.Providers;
 
 namespace Baton.Cli;
 
 /// <summary>What each command does, once its arguments are parsed; each returns the process's exit code.</summary>
 internal static class Commands
 {
-    public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, bool json, string? store, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, string[]? models, bool json, string? store, CancellationToken cancellationToken)
     {
-        var (built, definition) = WorkflowDefinition.Load(file);
+        var swaps = new List<ModelSwap>();
+        foreach (var model in models ?? [])
+        {
+            if (!ModelSwap.TryParse(model, out var swap, out var error)) throw new UsageException($"--model {error}");
+            swaps.Add(swap!);
+        }
+
+        var (built, definition, _) = WorkflowDefinition.Load(file, swaps);
+        // A model that cannot be called without a key fails now, with what to set, not after the run has started.
+        foreach (var model in built.Document.Models.Values)
+        {
+            if (model.SettingsAs<Baton.AI.OpenAiCompatibleOptions>()?.MissingApiKey() is { } missing) throw new UsageException(missing);
+        }
+
         var input = await Inputs.ReadAsync(built.Document.Inputs, inputs, inputFile, cancellationToken).ConfigureAwait(false);
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -20,24 +34,43 @@ internal static class Commands
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
     }
 
+    // Checking or drawing a file calls no model, so it needs no secrets: an unset ${env.X} is a warning there.
     public static Task<int> ValidateAsync(string file)
     {
-        WorkflowDefinition.Load(file);
+        var (_, _, warnings) = WorkflowDefinition.Load(file, secretsOptional: true);
+        WriteWarnings(warnings);
         Console.WriteLine($"{file}: valid");
         return Task.FromResult(ExitCodes.Succeeded);
     }
 
     public static Task<int> GraphAsync(string file)
     {
-        var (built, _) = WorkflowDefinition.Load(file);
+        var (built, _, warnings) = WorkflowDefinition.Load(file, secretsOptional: true);
+        WriteWarnings(warnings);
         Console.Write(built.Workflow.ToMermaid());
         return Task.FromResult(ExitCodes.Succeeded);
     }
 
-    public static async Task<int> ListAsync(bool json, string? store, CancellationToken cancellationToken)
+    private static void WriteWarnings(IReadOnlyList<WorkflowFileError> warnings)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var runs = await ((IRunStore)runStore).ListRunsAsync(null, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in warnings) Console.Error.WriteLine($"{warning.File}:{warning.Line}:{warning.Column}: warning: {warning.Message} (needed only to run the file)");
+    }
+
+    /// <summary>The statuses <c>runs list --status</c> takes.</summary>
+    private static readonly string[] StatusNames = [.. Enum.GetValues<RunStatus>().Select(Reports.RunReport.StatusName)];
+
+    public static async Task<int> ListAsync(bool json, string? status, string? workflow, string? store, CancellationToken cancellationToken)
+    {
+        RunStatus? wanted = null;
+        if (status is not null)
+        {
+            if (!StatusNames.Contains(status.Trim().ToLowerInvariant())) throw new UsageException($"--status '{status}' is not a run status{(Suggestions.Closest(status, StatusNames) is { } near ? $"; did you mean '{near}'?" : "")}: use {string.Join(", ", StatusNames)}");
+            wanted = Enum.GetValues<RunStatus>().Single(v => Reports.RunReport.StatusName(v) == status.Trim().ToLowerInvariant());
+        }
+
+        var found = await Stores.OpenExistingAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = found as IAsyncDisposable;
+        var runs = found is null ? [] : await found.ListRunsAsync(new RunQuery { Status = wanted, Workflow = workflow }, cancellationToken).ConfigureAwait(false);
         if (json)
         {
             Console.WriteLine(RunReport.Print(new JsonObject
@@ -50,23 +83,40 @@ internal static class Commands
             return ExitCodes.Succeeded;
         }
 
-        foreach (var run in runs) Console.WriteLine($"{run.RunId}  {run.Workflow,-24} {Reports.RunReport.StatusName(run.Status),-10} {Reports.RunReport.Time(run.StartedAt)}");
+        if (runs.Count == 0)
+        {
+            var filters = string.Join(" and ", new[] { status is null ? null : $"status {status}", workflow is null ? null : $"workflow {workflow}" }.OfType<string>());
+            Console.WriteLine($"no runs{(filters.Length == 0 ? "" : $" with {filters}")} in {Stores.Describe(store)}");
+            return ExitCodes.Succeeded;
+        }
+
+        var idWidth = Math.Max(2, runs.Max(r => r.RunId.Length));
+        var workflowWidth = Math.Max(8, runs.Max(r => r.Workflow.Length));
+        Console.WriteLine($"{"id".PadRight(idWidth)}  {"workflow".PadRight(workflowWidth)}  {"status",-10} started");
+        foreach (var run in runs) Console.WriteLine($"{run.RunId.PadRight(idWidth)}  {run.Workflow.PadRight(workflowWidth)}  {Reports.RunReport.StatusName(run.Status),-10} {Reports.RunReport.Time(run.StartedAt)}");
         return ExitCodes.Succeeded;
     }
 
     public static async Task<int> ShowAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        var runStore = await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
+        await using var _ = (IAsyncDisposable)runStore;
+        var record = await GetRunAsync(runStore, runId, cancellationToken).ConfigureAwait(false);
         // The report is read from the journal; only the agents' names come from the stored workflow.
-        var report = await RunReport.BuildAsync((IRunStore)runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
-        PrintResult(report, json);
+        var report = await RunReport.BuildAsync(runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
+        if (json) Console.WriteLine(report.ToJsonString());
+        else RunSummary.Write(report, Console.Out);
         return ExitCodes.ForShow(report.Status);
     }
 
+    /// <summary>The store a command reading one run opens; a store that does not exist yet holds no run.</summary>
+    private static async Task<IRunStore> OpenExistingAsync(string runId, string? store, CancellationToken cancellationToken) =>
+        await Stores.OpenExistingAsync(store, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in {Stores.Describe(store)} (it holds no runs yet)");
+
     public static async Task<int> HistoryAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        var found = await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)found;
         await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var journal = await ((IRunStore)runStore).ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
         var history = HistoryTable.From(journal);
