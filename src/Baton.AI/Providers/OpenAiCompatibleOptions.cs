@@ -30,8 +30,15 @@ public sealed record OpenAiCompatibleOptions
     /// <summary>OpenAI's own endpoint, used when <see cref="Endpoint"/> is null.</summary>
     public static Uri OpenAiEndpoint { get; } = new("https://api.openai.com/v1");
 
-    /// <summary>Where requests go, as messages name it: <see cref="Endpoint"/>, else OpenAI's (never with a key).</summary>
-    public string EndpointName => (Endpoint ?? OpenAiEndpoint).GetLeftPart(UriPartial.Path).TrimEnd('/');
+    /// <summary>Where requests go, as messages name it: <see cref="Endpoint"/>, else OpenAI's; without user, password or query (they may hold secrets).</summary>
+    public string EndpointName
+    {
+        get
+        {
+            var uri = Endpoint ?? OpenAiEndpoint;
+            return $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}".TrimEnd('/');
+        }
+    }
 
     /// <summary>True when the endpoint is OpenAI's own, which refuses every call without a key (local servers need none).</summary>
     public bool RequiresApiKey => Endpoint is null || Endpoint.Host.Equals(OpenAiEndpoint.Host, StringComparison.OrdinalIgnoreCase);
