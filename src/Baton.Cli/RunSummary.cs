@@ -54,6 +54,12 @@ internal static class RunSummary
             writer.WriteLine($"error{(error.StepId is null ? "" : $" in {error.StepId}")}{(error.Code is null ? "" : $" ({error.Code})")}: {error.Message}");
         }
 
+        if (report.Status == RunStatus.Running)
+        {
+            writer.WriteLine();
+            writer.WriteLine($"run {report.RunId} has not finished: {steps.Count(s => s.Status == "succeeded")} step(s) done so far; if its process was stopped, continue it with: baton runs resume {report.RunId}");
+        }
+
         if (report.Status == RunStatus.Waiting && steps.LastOrDefault(s => s.Status == "waiting") is { } waiting)
         {
             writer.WriteLine();
