@@ -109,7 +109,7 @@ internal static class Commands
         return ExitCodes.ForShow(report.Status);
     }
 
-    /// <summary>The store a command reading one run opens; a store that does not exist yet holds no run.</summary>
+    /// <summary>The store a command on one run opens: an existing one (nothing is created); a store that does not exist yet holds no run.</summary>
     private static async Task<IRunStore> OpenExistingAsync(string runId, string? store, CancellationToken cancellationToken) =>
         await Stores.OpenExistingAsync(store, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in {Stores.Describe(store)} (it holds no runs yet)");
 
@@ -135,7 +135,7 @@ internal static class Commands
             edits[set[..equals]] = ParseValue(set[(equals + 1)..]);
         }
 
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -163,7 +163,7 @@ internal static class Commands
 
     public static async Task<int> ResumeAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -175,7 +175,7 @@ internal static class Commands
 
     public static async Task<int> AnswerAsync(string runId, string value, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -195,7 +195,7 @@ internal static class Commands
 
     public static async Task<int> CancelAsync(string runId, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var s = (IRunStore)runStore;
         var record = await GetRunAsync(s, runId, cancellationToken).ConfigureAwait(false);
         if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) throw new UsageException($"run '{runId}' already {Reports.RunReport.StatusName(record.Status)}");
