@@ -56,18 +56,20 @@ internal static class Commands
         foreach (var warning in warnings) Console.Error.WriteLine($"{warning.File}:{warning.Line}:{warning.Column}: warning: {warning.Message} (needed only to run the file)");
     }
 
-    /// <summary>The statuses <c>runs list --status</c> takes.</summary>
-    private static readonly string[] StatusNames = [.. Enum.GetValues<RunStatus>().Select(Reports.RunReport.StatusName)];
+    /// <summary>A status as <c>runs list --status</c> takes it: its name in reports (<c>failed</c>), any case.</summary>
+    private static RunStatus ParseStatus(string text)
+    {
+        var statuses = Enum.GetValues<RunStatus>();
+        var names = statuses.Select(Reports.RunReport.StatusName).ToArray();
+        var index = Array.IndexOf(names, text.Trim().ToLowerInvariant());
+        if (index >= 0) return statuses[index];
+        var near = Suggestions.Closest(text, names) is { } n ? $"; did you mean '{n}'?" : "";
+        throw new UsageException($"--status '{text}' is not a run status{near}: use {string.Join(", ", names)}");
+    }
 
     public static async Task<int> ListAsync(bool json, string? status, string? workflow, string? store, CancellationToken cancellationToken)
     {
-        RunStatus? wanted = null;
-        if (status is not null)
-        {
-            if (!StatusNames.Contains(status.Trim().ToLowerInvariant())) throw new UsageException($"--status '{status}' is not a run status{(Suggestions.Closest(status, StatusNames) is { } near ? $"; did you mean '{near}'?" : "")}: use {string.Join(", ", StatusNames)}");
-            wanted = Enum.GetValues<RunStatus>().Single(v => Reports.RunReport.StatusName(v) == status.Trim().ToLowerInvariant());
-        }
-
+        var wanted = status is null ? (RunStatus?)null : ParseStatus(status);
         var found = await Stores.OpenExistingAsync(store, cancellationToken).ConfigureAwait(false);
         await using var runStore = found as IAsyncDisposable;
         var runs = found is null ? [] : await found.ListRunsAsync(new RunQuery { Status = wanted, Workflow = workflow }, cancellationToken).ConfigureAwait(false);

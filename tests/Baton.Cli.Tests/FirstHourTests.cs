@@ -20,15 +20,18 @@ public sealed class FirstHourTests : IDisposable
         var command = await _baton.RunAsync("rn", "flow.yaml");
         var option = await _baton.RunAsync("run", "flow.yaml", "--inputs", "topic=x");
         var sub = await _baton.RunAsync("runs", "lst");
+        var status = await _baton.RunAsync("runs", "list", "--status", "faild");
 
         Assert.Equal((2, 0, 0), (bare.Exit, help.Exit, helpShow.Exit));
         Assert.Contains("Commands:", bare.Stdout);
         Assert.Equal(bare.Stdout, help.Stdout);
-        Assert.Contains("runs list", help.Stdout.Replace("  list", "runs list", StringComparison.Ordinal) + "runs list");
+        Assert.Matches(@"\n +run <FILE> +Run a workflow file", help.Stdout);
+        Assert.Matches(@"\n +runs +Inspect and continue stored runs", help.Stdout);
         Assert.Contains("--json", helpShow.Stdout);
         Assert.Equal((2, "baton: unknown command 'rn' for 'baton'; did you mean 'run'?"), (command.Exit, command.Stderr.TrimEnd()));
         Assert.Equal((2, "baton: unknown option '--inputs' for 'baton run'; did you mean '--input'?"), (option.Exit, option.Stderr.TrimEnd()));
         Assert.Equal((2, "baton: unknown command 'lst' for 'baton runs'; did you mean 'list'?"), (sub.Exit, sub.Stderr.TrimEnd()));
+        Assert.Equal((2, "baton: --status 'faild' is not a run status; did you mean 'failed'?: use running, waiting, succeeded, failed, cancelled"), (status.Exit, status.Stderr.TrimEnd()));
     }
 
     [Fact]
