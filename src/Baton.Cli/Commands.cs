@@ -187,9 +187,11 @@ internal static class Commands
             0 => throw new UsageException($"run '{runId}' is not waiting for an answer (it is {Reports.RunReport.StatusName(record.Status)})"),
             _ => open[0],
         };
-        await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
+        // The answer is checked before anything else touches the store: a refused one (not one of the choices) changes nothing.
         var answer = await runtime.Humans.AnswerAsync(request.Id, value, cancellationToken).ConfigureAwait(false);
         if (!answer.Accepted) throw new UsageException($"the answer was not accepted: {answer.Reason}; run '{runId}' still waits for: {request.Prompt}");
+        // Not resumed at once: a killed command process of this machine may still hold the run; take it over, then resume.
+        if (answer.Run is null) await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
         var handle = answer.Run ?? await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, built.Workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
         Console.Error.WriteLine($"run {runId} answered and resumed");
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
