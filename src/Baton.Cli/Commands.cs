@@ -107,7 +107,7 @@ internal static class Commands
         // The report is read from the journal; only the agents' names come from the stored workflow.
         var report = await RunReport.BuildAsync(runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
         if (json) Console.WriteLine(report.ToJsonString());
-        else RunSummary.Write(report, Console.Out);
+        else RunSummary.Write(report, record, Console.Out);
         return ExitCodes.ForShow(report.Status);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Baton.Reports;
+using Baton.Storage;
 
 namespace Baton.Cli;
 
@@ -9,13 +10,15 @@ namespace Baton.Cli;
 /// </summary>
 internal static class RunSummary
 {
-    public static void Write(Reports.RunReport report, TextWriter writer)
+    /// <summary>Writes the summary of a run from its report and its stored record (which has when it started and last changed).</summary>
+    public static void Write(Reports.RunReport report, RunRecord record, TextWriter writer)
     {
         var steps = report.Steps;
-        var first = steps.Count == 0 ? (DateTimeOffset?)null : steps.Min(s => s.StartedAt);
-        var last = steps.Select(s => s.EndedAt).Where(e => e is not null).Max();
+        var started = record.StartedAt;
         writer.WriteLine($"run {report.RunId}: {report.Workflow}, {Reports.RunReport.StatusName(report.Status)}");
-        if (first is { } started) writer.WriteLine($"started {Reports.RunReport.Time(started)}{(report.Status is RunStatus.Running or RunStatus.Waiting || last is null ? "" : $", ended {Reports.RunReport.Time(last.Value)} ({Duration(last.Value - started)})")}");
+        // A run that ended last changed when it ended.
+        var finished = report.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled ? record.UpdatedAt : (DateTimeOffset?)null;
+        writer.WriteLine($"started {Reports.RunReport.Time(started)}{(finished is { } end ? $", ended {Reports.RunReport.Time(end)} ({Duration(end - started)})" : "")}");
         writer.WriteLine($"tokens {Number(report.Usage.InputTokens)} in, {Number(report.Usage.OutputTokens)} out{(report.Usage.Cost > 0 ? $", cost {report.Usage.Cost.ToString("0.####", CultureInfo.InvariantCulture)}" : "")}");
         writer.WriteLine();
         if (steps.Count == 0)
