@@ -2,15 +2,29 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Storage;
 using Baton.Yaml;
+using Baton.Yaml.Providers;
 
 namespace Baton.Cli;
 
 /// <summary>What each command does, once its arguments are parsed; each returns the process's exit code.</summary>
 internal static class Commands
 {
-    public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, bool json, string? store, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, string[]? models, bool json, string? store, CancellationToken cancellationToken)
     {
-        var (built, definition) = WorkflowDefinition.Load(file);
+        var swaps = new List<ModelSwap>();
+        foreach (var model in models ?? [])
+        {
+            if (!ModelSwap.TryParse(model, out var swap, out var error)) throw new UsageException($"--model {error}");
+            swaps.Add(swap!);
+        }
+
+        var (built, definition, _) = WorkflowDefinition.Load(file, swaps);
+        // A model that cannot be called without a key fails now, with what to set, not after the run has started.
+        foreach (var model in built.Document.Models.Values)
+        {
+            if (model.SettingsAs<Baton.AI.OpenAiCompatibleOptions>()?.MissingApiKey() is { } missing) throw new UsageException(missing);
+        }
+
         var input = await Inputs.ReadAsync(built.Document.Inputs, inputs, inputFile, cancellationToken).ConfigureAwait(false);
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -20,24 +34,45 @@ internal static class Commands
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
     }
 
+    // Checking or drawing a file calls no model, so it needs no secrets: an unset ${env.X} is a warning there.
     public static Task<int> ValidateAsync(string file)
     {
-        WorkflowDefinition.Load(file);
+        var (_, _, warnings) = WorkflowDefinition.Load(file, secretsOptional: true);
+        WriteWarnings(warnings);
         Console.WriteLine($"{file}: valid");
         return Task.FromResult(ExitCodes.Succeeded);
     }
 
     public static Task<int> GraphAsync(string file)
     {
-        var (built, _) = WorkflowDefinition.Load(file);
+        var (built, _, warnings) = WorkflowDefinition.Load(file, secretsOptional: true);
+        WriteWarnings(warnings);
         Console.Write(built.Workflow.ToMermaid());
         return Task.FromResult(ExitCodes.Succeeded);
     }
 
-    public static async Task<int> ListAsync(bool json, string? store, CancellationToken cancellationToken)
+    private static void WriteWarnings(IReadOnlyList<WorkflowFileError> warnings)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var runs = await ((IRunStore)runStore).ListRunsAsync(null, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in warnings) Console.Error.WriteLine($"{warning.File}:{warning.Line}:{warning.Column}: warning: {warning.Message} (needed only to run the file)");
+    }
+
+    /// <summary>A status as <c>runs list --status</c> takes it: its name in reports (<c>failed</c>), any case.</summary>
+    private static RunStatus ParseStatus(string text)
+    {
+        var statuses = Enum.GetValues<RunStatus>();
+        var names = statuses.Select(Reports.RunReport.StatusName).ToArray();
+        var index = Array.IndexOf(names, text.Trim().ToLowerInvariant());
+        if (index >= 0) return statuses[index];
+        var near = Suggestions.Closest(text, names) is { } n ? $"; did you mean '{n}'?" : "";
+        throw new UsageException($"--status '{text}' is not a run status{near}: use {string.Join(", ", names)}");
+    }
+
+    public static async Task<int> ListAsync(bool json, string? status, string? workflow, string? store, CancellationToken cancellationToken)
+    {
+        var wanted = status is null ? (RunStatus?)null : ParseStatus(status);
+        var found = await Stores.OpenExistingAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = found as IAsyncDisposable;
+        var runs = found is null ? [] : await found.ListRunsAsync(new RunQuery { Status = wanted, Workflow = workflow }, cancellationToken).ConfigureAwait(false);
         if (json)
         {
             Console.WriteLine(RunReport.Print(new JsonObject
@@ -50,23 +85,40 @@ internal static class Commands
             return ExitCodes.Succeeded;
         }
 
-        foreach (var run in runs) Console.WriteLine($"{run.RunId}  {run.Workflow,-24} {Reports.RunReport.StatusName(run.Status),-10} {Reports.RunReport.Time(run.StartedAt)}");
+        if (runs.Count == 0)
+        {
+            var filters = string.Join(" and ", new[] { status is null ? null : $"status {status}", workflow is null ? null : $"workflow {workflow}" }.OfType<string>());
+            Console.WriteLine($"no runs{(filters.Length == 0 ? "" : $" with {filters}")} in {Stores.Describe(store)}");
+            return ExitCodes.Succeeded;
+        }
+
+        var idWidth = Math.Max(2, runs.Max(r => r.RunId.Length));
+        var workflowWidth = Math.Max(8, runs.Max(r => r.Workflow.Length));
+        Console.WriteLine($"{"id".PadRight(idWidth)}  {"workflow".PadRight(workflowWidth)}  {"status",-10} started");
+        foreach (var run in runs) Console.WriteLine($"{run.RunId.PadRight(idWidth)}  {run.Workflow.PadRight(workflowWidth)}  {Reports.RunReport.StatusName(run.Status),-10} {Reports.RunReport.Time(run.StartedAt)}");
         return ExitCodes.Succeeded;
     }
 
     public static async Task<int> ShowAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
-        var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
+        var runStore = await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
+        await using var _ = (IAsyncDisposable)runStore;
+        var record = await GetRunAsync(runStore, runId, cancellationToken).ConfigureAwait(false);
         // The report is read from the journal; only the agents' names come from the stored workflow.
-        var report = await RunReport.BuildAsync((IRunStore)runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
-        PrintResult(report, json);
+        var report = await RunReport.BuildAsync(runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
+        if (json) Console.WriteLine(report.ToJsonString());
+        else RunSummary.Write(report, record, Console.Out);
         return ExitCodes.ForShow(report.Status);
     }
 
+    /// <summary>The store a command on one run opens: an existing one (nothing is created); a store that does not exist yet holds no run.</summary>
+    private static async Task<IRunStore> OpenExistingAsync(string runId, string? store, CancellationToken cancellationToken) =>
+        await Stores.OpenExistingAsync(store, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in {Stores.Describe(store)} (it holds no runs yet)");
+
     public static async Task<int> HistoryAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        var found = await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)found;
         await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var journal = await ((IRunStore)runStore).ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
         var history = HistoryTable.From(journal);
@@ -85,7 +137,7 @@ internal static class Commands
             edits[set[..equals]] = ParseValue(set[(equals + 1)..]);
         }
 
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -113,7 +165,7 @@ internal static class Commands
 
     public static async Task<int> ResumeAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -125,7 +177,7 @@ internal static class Commands
 
     public static async Task<int> AnswerAsync(string runId, string value, bool json, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
@@ -135,9 +187,11 @@ internal static class Commands
             0 => throw new UsageException($"run '{runId}' is not waiting for an answer (it is {Reports.RunReport.StatusName(record.Status)})"),
             _ => open[0],
         };
-        await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
+        // The answer is checked before anything else touches the store: a refused one (not one of the choices) changes nothing.
         var answer = await runtime.Humans.AnswerAsync(request.Id, value, cancellationToken).ConfigureAwait(false);
         if (!answer.Accepted) throw new UsageException($"the answer was not accepted: {answer.Reason}; run '{runId}' still waits for: {request.Prompt}");
+        // Not resumed at once: a killed command process of this machine may still hold the run; take it over, then resume.
+        if (answer.Run is null) await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
         var handle = answer.Run ?? await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, built.Workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
         Console.Error.WriteLine($"run {runId} answered and resumed");
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
@@ -145,7 +199,7 @@ internal static class Commands
 
     public static async Task<int> CancelAsync(string runId, string? store, CancellationToken cancellationToken)
     {
-        await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var s = (IRunStore)runStore;
         var record = await GetRunAsync(s, runId, cancellationToken).ConfigureAwait(false);
         if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) throw new UsageException($"run '{runId}' already {Reports.RunReport.StatusName(record.Status)}");

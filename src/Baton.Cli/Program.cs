@@ -3,7 +3,8 @@ using Baton.Cli;
 using Baton.Storage;
 
 // baton: run, validate and inspect Baton workflow files. Exit codes: 0 succeeded, 1 failed, 2 invalid file or usage,
-// 3 waiting for a human, 4 not finished (runs show), 130 cancelled.
+// 3 waiting for a human, 4 not finished (runs show), 130 cancelled. `baton help [COMMAND]` prints help (exit 0);
+// `baton` alone prints it too, but exits 2: nothing was asked for.
 var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text (and no progress)." };
 var store = new Option<string?>("--store") { Description = "A SQLite file path or a PostgreSQL connection string (default: BATON_STORE, else .baton/baton.db)." };
 var file = new Argument<string>("FILE") { Description = "The workflow file." };
@@ -13,17 +14,20 @@ var runId = new Argument<string>("RUN") { Description = "The run's id." };
 var value = new Option<string>("--value") { Description = "The answer.", Required = true };
 var at = new Option<long>("--at") { Description = "The journal entry to continue from (its number in runs history).", Required = true };
 var sets = new Option<string[]>("--set") { Description = "A state value to change first, name=value (JSON when it parses as JSON, else text); repeat for more." };
+var models = new Option<string[]>("--model") { Description = "Swap a model of the file for another provider's, NAME=openai:MODEL or NAME=ollama:MODEL (http://localhost:11434/v1); repeat for more." };
+var status = new Option<string?>("--status") { Description = "Only runs with this status: running, waiting, succeeded, failed or cancelled." };
+var workflowName = new Option<string?>("--workflow") { Description = "Only runs of this workflow (its name)." };
 
-var run = new Command("run", "Run a workflow file and print its output.") { file, inputs, inputFile, json, store };
-run.SetAction((p, ct) => Guard(() => Commands.RunAsync(p.GetValue(file)!, p.GetValue(inputs), p.GetValue(inputFile), p.GetValue(json), p.GetValue(store), ct)));
+var run = new Command("run", "Run a workflow file and print its output.") { file, inputs, inputFile, models, json, store };
+run.SetAction((p, ct) => Guard(() => Commands.RunAsync(p.GetValue(file)!, p.GetValue(inputs), p.GetValue(inputFile), p.GetValue(models), p.GetValue(json), p.GetValue(store), ct)));
 var validate = new Command("validate", "Check a workflow file; print every problem as file:line:column: message.") { file };
 validate.SetAction((p, ct) => Guard(() => Commands.ValidateAsync(p.GetValue(file)!)));
 var graph = new Command("graph", "Print a workflow file as a Mermaid flowchart.") { file };
 graph.SetAction((p, ct) => Guard(() => Commands.GraphAsync(p.GetValue(file)!)));
 
-var list = new Command("list", "List the runs in the store, newest first.") { json, store };
-list.SetAction((p, ct) => Guard(() => Commands.ListAsync(p.GetValue(json), p.GetValue(store), ct)));
-var show = new Command("show", "Show one run, in the shape of run --json; exit code by its status, 4 while it runs.") { runId, json, store };
+var list = new Command("list", "List the runs in the store, newest first.") { status, workflowName, json, store };
+list.SetAction((p, ct) => Guard(() => Commands.ListAsync(p.GetValue(json), p.GetValue(status), p.GetValue(workflowName), p.GetValue(store), ct)));
+var show = new Command("show", "Show one run: its steps, their status, attempts, time and tokens, and its error (--json: the run report); exit code by its status, 4 while it runs.") { runId, json, store };
 show.SetAction((p, ct) => Guard(() => Commands.ShowAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
 var history = new Command("history", "Every journal entry of a run, numbered: step path, status, output, state written.") { runId, json, store };
 history.SetAction((p, ct) => Guard(() => Commands.HistoryAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
@@ -38,15 +42,31 @@ cancel.SetAction((p, ct) => Guard(() => Commands.CancelAsync(p.GetValue(runId)!,
 var runs = new Command("runs", "Inspect and continue stored runs.") { list, show, history, fork, resume, answer, cancel };
 
 var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs };
-var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
+if (args.Length == 0)
 {
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"baton: {error.Message}");
-    Console.Error.WriteLine("run 'baton --help' for usage");
+    root.Parse(["--help"]).Invoke();
     return ExitCodes.Invalid;
 }
 
+if (args[0] == "help")
+{
+    // `baton help runs show` is `baton runs show --help`; a mistyped command still gets its "did you mean".
+    var help = root.Parse([.. args[1..], "--help"]);
+    if (help.UnmatchedTokens.Count > 0) return Invalid(help);
+    help.Invoke();
+    return ExitCodes.Succeeded;
+}
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0) return Invalid(parsed);
+
 return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
+
+static int Invalid(ParseResult parsed)
+{
+    foreach (var message in CommandLineErrors.Describe(parsed)) Console.Error.WriteLine($"baton: {message}");
+    return ExitCodes.Invalid;
+}
 
 // Errors are one readable line, never a stack trace.
 static async Task<int> Guard(Func<Task<int>> command)

@@ -7,12 +7,42 @@ namespace Baton.Cli;
 /// <summary>Opens the store a command uses: <c>--store</c>, else <c>BATON_STORE</c>, else SQLite at <c>.baton/baton.db</c>.</summary>
 internal static class Stores
 {
+    /// <summary>The store's setting: <c>--store</c>, else <c>BATON_STORE</c>; null for the default.</summary>
+    private static string? Setting(string? store) =>
+        !string.IsNullOrWhiteSpace(store) ? store : Environment.GetEnvironmentVariable("BATON_STORE") is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment : null;
+
+    /// <summary>How messages name the store: its SQLite path, or "the PostgreSQL store" (a connection string carries a password).</summary>
+    public static string Describe(string? store) => Setting(store) switch
+    {
+        null => Path.Combine(".baton", "baton.db"),
+        var setting when IsPostgres(setting) => "the PostgreSQL store",
+        var setting => setting,
+    };
+
+    /// <summary>
+    /// Opens an existing store for a command that only reads (runs list, show, history): nothing is created. Null when
+    /// the default store does not exist yet (there are no runs); a missing SQLite file named by <c>--store</c> or
+    /// <c>BATON_STORE</c> is a usage error (a mistyped path must not look like an empty store).
+    /// </summary>
+    public static async Task<IRunStore?> OpenExistingAsync(string? store, CancellationToken cancellationToken)
+    {
+        var setting = Setting(store);
+        if (setting is not null && IsPostgres(setting)) return await OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        var path = setting ?? Path.Combine(".baton", "baton.db");
+        if (File.Exists(path)) return await OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        if (setting is null) return null;
+        throw new UsageException($"there is no store at '{setting}' (no such SQLite file)");
+    }
+
+    private static bool IsPostgres(string setting) =>
+        setting.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || setting.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+        || setting.Contains("Host=", StringComparison.OrdinalIgnoreCase);
+
     public static async Task<IRunStore> OpenAsync(string? store, CancellationToken cancellationToken)
     {
-        var setting = store ?? Environment.GetEnvironmentVariable("BATON_STORE");
-        if (string.IsNullOrWhiteSpace(setting)) return new SqliteRunStore();
-        if (setting.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || setting.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-            || setting.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        var setting = Setting(store);
+        if (setting is null) return new SqliteRunStore();
+        if (IsPostgres(setting))
         {
             try
             {

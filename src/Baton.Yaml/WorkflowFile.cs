@@ -21,11 +21,21 @@ public static class WorkflowFile
     /// <returns>The document when the file is valid; otherwise every error, ordered by position.</returns>
     public static WorkflowFileReadResult Read(string text, string file, ModelProviders providers)
     {
+        ArgumentNullException.ThrowIfNull(providers);
+        return Read(text, file, new WorkflowFileOptions { Providers = providers });
+    }
+
+    /// <summary>Reads and checks a workflow file's text with the given options (providers, whether unset secrets are only warnings).</summary>
+    /// <param name="text">The YAML.</param>
+    /// <param name="file">The name errors are reported under (the path as the user gave it).</param>
+    /// <param name="options">How to read it; <see cref="WorkflowFileOptions.ModelSwaps"/> apply only when it is built.</param>
+    /// <returns>The document when the file is valid; otherwise every error, ordered by position; and any warnings.</returns>
+    public static WorkflowFileReadResult Read(string text, string file, WorkflowFileOptions options)
+    {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(file);
-        ArgumentNullException.ThrowIfNull(providers);
-        var (document, errors) = WorkflowDocumentReader.Read(text, file, providers);
-        return new WorkflowFileReadResult(document, errors);
+        ArgumentNullException.ThrowIfNull(options);
+        return WorkflowDocumentReader.Read(text, file, options.Providers, options.SecretsOptional);
     }
 
     /// <summary>Reads a YAML (or JSON) value, such as a file of inputs, as JSON.</summary>
@@ -112,22 +122,44 @@ public static class WorkflowFile
     /// <returns>The built workflow, or every error.</returns>
     public static (BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors) Load(string text, string file, Func<string, string?> readFile, ModelAgentFactory? modelAgents = null)
     {
+        var (workflow, errors, _) = Load(text, file, readFile, new WorkflowFileOptions(), modelAgents);
+        return (workflow, errors);
+    }
+
+    /// <summary>
+    /// Reads, checks and builds a workflow file from given text, as <see cref="Load(string, string, Func{string, string?}, ModelAgentFactory?)"/>
+    /// does, with options: the providers, whether unset secrets are only warnings (files it refers to are read alike),
+    /// and models of this file swapped for others.
+    /// </summary>
+    /// <param name="text">The file's YAML.</param>
+    /// <param name="file">The file's path: errors are reported under it, and referenced files are resolved against its folder.</param>
+    /// <param name="readFile">Gives a referenced file's text by its full path, or null when there is no such file.</param>
+    /// <param name="options">How to read and build it.</param>
+    /// <param name="modelAgents">Makes model agents; <see cref="ModelAgents.Create"/> with no tools when null.</param>
+    /// <returns>The built workflow, or every error; and the warnings of the files read.</returns>
+    /// <exception cref="ArgumentException">A model swap names a model the file does not have.</exception>
+    public static (BuiltWorkflowFile? Workflow, IReadOnlyList<WorkflowFileError> Errors, IReadOnlyList<WorkflowFileError> Warnings) Load(
+        string text, string file, Func<string, string?> readFile, WorkflowFileOptions options, ModelAgentFactory? modelAgents = null)
+    {
         ArgumentNullException.ThrowIfNull(readFile);
-        var read = Read(text, file);
-        if (!read.IsValid) return (null, read.Errors);
+        ArgumentNullException.ThrowIfNull(options);
+        var read = Read(text, file, options);
+        var warnings = new List<WorkflowFileError>(read.Warnings);
+        if (!read.IsValid) return (null, read.Errors, warnings);
+        var document = ModelSwap.Apply(read.Document!, options.ModelSwaps, options.Providers);
         try
         {
-            return (Build(read.Document!, modelAgents, new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(file) }, readFile), []);
+            return (Build(document, modelAgents, new HashSet<string>(StringComparer.Ordinal) { Path.GetFullPath(file) }, readFile, options.SecretsOptional, warnings), [], warnings);
         }
         catch (WorkflowFileException ex)
         {
-            return (null, ex.Errors);
+            return (null, ex.Errors, warnings);
         }
     }
 
     private static string? ReadFromDisk(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
 
-    private static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents, HashSet<string> loading, Func<string, string?>? readFile = null)
+    private static BuiltWorkflowFile Build(WorkflowDocument document, ModelAgentFactory? modelAgents, HashSet<string> loading, Func<string, string?>? readFile = null, bool secretsOptional = false, List<WorkflowFileError>? warnings = null)
     {
         readFile ??= ReadFromDisk;
         BuiltWorkflowFile LoadNested(string path)
@@ -138,9 +170,10 @@ public static class WorkflowFile
             {
                 var text = readFile(full);
                 if (text is null) throw new WorkflowFileException([new WorkflowFileError(document.File, 1, 1, $"workflow file '{path}' does not exist")]);
-                var read = Read(text, path, document.Providers);
+                var read = Read(text, path, new WorkflowFileOptions { Providers = document.Providers, SecretsOptional = secretsOptional });
+                warnings?.AddRange(read.Warnings);
                 if (!read.IsValid) throw new WorkflowFileException(read.Errors);
-                return Build(read.Document!, modelAgents, loading, readFile);
+                return Build(read.Document!, modelAgents, loading, readFile, secretsOptional, warnings);
             }
             finally
             {

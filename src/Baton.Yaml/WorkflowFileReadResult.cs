@@ -9,4 +9,10 @@ public sealed record WorkflowFileReadResult(WorkflowDocument? Document, IReadOnl
 {
     /// <summary>True when the file is valid.</summary>
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>
+    /// What would fail only when the file runs, ordered by position: an unset <c>${env.NAME}</c> when the file was read
+    /// with <see cref="WorkflowFileOptions.SecretsOptional"/> (otherwise that is an error).
+    /// </summary>
+    public IReadOnlyList<WorkflowFileError> Warnings { get; init; } = [];
 }

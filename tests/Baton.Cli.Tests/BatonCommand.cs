@@ -10,6 +10,9 @@ internal sealed class BatonCommand : IDisposable
 
     public string Folder { get; }
 
+    /// <summary>Environment variables to set (a null value removes one) for the processes this starts.</summary>
+    public Dictionary<string, string?> Environment { get; } = [];
+
     /// <summary>The command's entry assembly, built beside the tests (same configuration).</summary>
     public static string Dll
     {
@@ -34,6 +37,11 @@ internal sealed class BatonCommand : IDisposable
         info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("BATON_STORE");
+        foreach (var (name, value) in Environment)
+        {
+            if (value is null) info.Environment.Remove(name);
+            else info.Environment[name] = value;
+        }
         return Process.Start(info) ?? throw new InvalidOperationException("could not start baton");
     }
 

@@ -97,7 +97,7 @@ public sealed class CommandTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Equal("Published after approval (yes).", stdout.TrimEnd());
         var shown = await _baton.JsonAsync(0, "runs", "show", runId, "--json");
-        Assert.Equal(["draft", "ask", "publish"], shown["steps"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()));
+        Assert.Equal(["draft", "ask", "decide", "decide/classify/classify", "decide/try1/publish"], shown["steps"]!.AsArray().Select(s => s!["path"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class CommandTests : IDisposable
         var noRun = await _baton.RunAsync("runs", "show", "no-such-run");
 
         Assert.Equal((2, 2, 2, 2), (unknown.Exit, missing.Exit, badInput.Exit, noRun.Exit));
-        Assert.Contains("Unrecognized command or argument 'frobnicate'", unknown.Stderr);
+        Assert.Equal("baton: unknown command 'frobnicate' for 'baton': use run, validate, graph, runs", unknown.Stderr.TrimEnd());
         Assert.Equal("baton: there is no workflow file 'no-such-file.yaml'", missing.Stderr.TrimEnd());
         Assert.Equal("baton: unknown input 'topik'; did you mean 'topic'?; the file declares topic", badInput.Stderr.TrimEnd());
         Assert.DoesNotContain("   at ", noRun.Stderr);

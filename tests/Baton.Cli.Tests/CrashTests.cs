@@ -129,9 +129,11 @@ public sealed class CrashTests : IDisposable
         Assert.Equal(("running", (string?)null, (string?)null), (parallel["status"]!.GetValue<string>(), parallel["parent"]?.GetValue<string>(), parallel["endedAt"]?.GetValue<string>()));
         Assert.Equal(steps[1]!["startedAt"]!.GetValue<string>(), parallel["startedAt"]!.GetValue<string>());
         Assert.Equal(("succeeded", "parallel"), (steps[1]!["status"]!.GetValue<string>(), steps[1]!["parent"]!.GetValue<string>()));
-        var (textExit, _, text) = await _baton.RunAsync("runs", "show", runId);
+        var (textExit, text, _) = await _baton.RunAsync("runs", "show", runId);
         Assert.Equal(4, textExit);
+        Assert.StartsWith($"run {runId}: fan, running", text);
         Assert.Contains($"run {runId} has not finished", text);
+        Assert.Matches(@"\n  fast/a +succeeded +1 ", text);
 
         // The killed process's lease is taken over at once to cancel the run; the composite never ended.
         var (cancelExit, _, cancelErr) = await _baton.RunAsync("runs", "cancel", runId);

@@ -29,7 +29,22 @@ public static class OpenAiCompatibleChatClient
         if (httpClient is not null) clientOptions.Transport = new HttpClientPipelineTransport(httpClient);
         if (options.Headers is { Count: > 0 } headers) clientOptions.AddPolicy(new HeadersPolicy(headers), PipelinePosition.PerCall);
         var chat = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(options.ResolveApiKey()), clientOptions);
-        return new ProviderErrorMapping(chat.AsIChatClient(), options.Model);
+        IChatClient client = new ProviderErrorMapping(chat.AsIChatClient(), options.Model, options.EndpointName);
+        // Without a key OpenAI refuses every call: fail each one before it is sent, saying what to set (a workflow that
+        // is only checked or drawn never calls, so it needs no key).
+        return options.MissingApiKey() is { } missing ? new RefusingChatClient(client, missing) : client;
+    }
+
+    /// <summary>Fails every call at once, fatally, with the reason no call could succeed.</summary>
+    private sealed class RefusingChatClient(IChatClient inner, string reason) : DelegatingChatClient(inner)
+    {
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromException<ChatResponse>(Refusal());
+
+        public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw Refusal();
+
+        private AgentException Refusal() => new(ErrorKind.Fatal, reason) { Code = "missing_api_key" };
     }
 
     /// <summary>Adds the configured headers to every request.</summary>

@@ -27,6 +27,32 @@ public sealed record OpenAiCompatibleOptions
     /// <summary>The OpenAI organization, when the account has several.</summary>
     public string? Organization { get; init; }
 
+    /// <summary>OpenAI's own endpoint, used when <see cref="Endpoint"/> is null.</summary>
+    public static Uri OpenAiEndpoint { get; } = new("https://api.openai.com/v1");
+
+    /// <summary>Where requests go, as messages name it: <see cref="Endpoint"/>, else OpenAI's; without user, password or query (they may hold secrets).</summary>
+    public string EndpointName
+    {
+        get
+        {
+            var uri = Endpoint ?? OpenAiEndpoint;
+            return $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}".TrimEnd('/');
+        }
+    }
+
+    /// <summary>True when the endpoint is OpenAI's own, which refuses every call without a key (local servers need none).</summary>
+    public bool RequiresApiKey => Endpoint is null || Endpoint.Host.Equals(OpenAiEndpoint.Host, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Why no call can succeed for want of a key — the endpoint requires one and neither <see cref="ApiKey"/> nor the
+    /// environment variable gives it — or null when there is a key or none is needed. Names the variable, never a value.
+    /// </summary>
+    public string? MissingApiKey()
+    {
+        if (!RequiresApiKey || ApiKey is { Length: > 0 } || Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) is { Length: > 0 }) return null;
+        return $"the model '{Model}' at {EndpointName} needs an API key: set the environment variable {ApiKeyEnvironmentVariable}, or give the model an 'apiKey'";
+    }
+
     /// <summary>The key to send: <see cref="ApiKey"/>, else the environment variable, else a placeholder local servers ignore.</summary>
     internal string ResolveApiKey()
     {

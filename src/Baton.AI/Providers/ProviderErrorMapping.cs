@@ -14,11 +14,24 @@ namespace Baton.AI;
 public sealed class ProviderErrorMapping : DelegatingChatClient
 {
     private readonly string _model;
+    private readonly string? _endpoint;
 
     /// <summary>Wraps a client.</summary>
     /// <param name="inner">The provider's client.</param>
     /// <param name="model">The model's name, for messages.</param>
-    public ProviderErrorMapping(IChatClient inner, string model) : base(inner) => _model = model ?? "model";
+    public ProviderErrorMapping(IChatClient inner, string model) : this(inner, model, null)
+    {
+    }
+
+    /// <summary>Wraps a client whose endpoint messages may name (a failed connection says where it tried).</summary>
+    /// <param name="inner">The provider's client.</param>
+    /// <param name="model">The model's name, for messages.</param>
+    /// <param name="endpoint">The endpoint's address without credentials, e.g. <c>http://localhost:11434/v1</c>; null when unknown.</param>
+    public ProviderErrorMapping(IChatClient inner, string model, string? endpoint) : base(inner)
+    {
+        _model = model ?? "model";
+        _endpoint = endpoint;
+    }
 
     /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -92,8 +105,42 @@ public sealed class ProviderErrorMapping : DelegatingChatClient
         }
     }
 
-    private AgentException Lost(Exception exception) =>
-        new(ErrorKind.Transient, $"the connection to the model '{_model}' was lost: {Innermost(exception).Message}", exception) { Code = "connection_lost" };
+    private AgentException Lost(Exception exception)
+    {
+        // A connection never made names where it tried (never the key): the usual first-hour mistake is a server not started.
+        if (_endpoint is not null && NotConnected(exception) is { } why)
+        {
+            return new AgentException(ErrorKind.Transient, $"could not connect to {_endpoint} ({why}) for the model '{_model}'", exception) { Code = "connection_failed" };
+        }
+
+        return new AgentException(ErrorKind.Transient, $"the connection to the model '{_model}'{(_endpoint is null ? "" : $" at {_endpoint}")} was lost: {Innermost(exception).Message}", exception) { Code = "connection_lost" };
+    }
+
+    /// <summary>Why no connection was made (refused, unknown host, unreachable), or null when one was made and then lost.</summary>
+    private static string? NotConnected(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    System.Net.Sockets.SocketError.ConnectionRefused => "connection refused",
+                    System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.TryAgain => "host not found",
+                    System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkUnreachable => "unreachable",
+                    System.Net.Sockets.SocketError.TimedOut => "timed out",
+                    _ => null,
+                };
+            }
+
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } http && http.InnerException is null)
+            {
+                return http.HttpRequestError == HttpRequestError.NameResolutionError ? "host not found" : "no connection";
+            }
+        }
+
+        return null;
+    }
 
     private AgentException FromStatus(ClientResultException result)
     {

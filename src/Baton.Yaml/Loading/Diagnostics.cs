@@ -7,8 +7,21 @@ namespace Baton.Yaml.Loading;
 internal sealed class Diagnostics(string file)
 {
     private readonly List<WorkflowFileError> _errors = [];
+    private readonly List<WorkflowFileError> _warnings = [];
 
     public string File { get; } = file;
+
+    /// <summary>True when an unset <c>${env.NAME}</c> is only a warning: the file is checked or drawn, never run.</summary>
+    public bool SecretsOptional { get; init; }
+
+    public IReadOnlyList<WorkflowFileError> Warnings => _warnings;
+
+    /// <summary>A secret the environment does not give: an error for a file about to run, else a warning.</summary>
+    public void AddMissingSecret(YamlNode node, string message)
+    {
+        if (SecretsOptional) _warnings.Add(new WorkflowFileError(File, (int)Math.Max(1, node.Start.Line), (int)Math.Max(1, node.Start.Column), message));
+        else Add(node, message);
+    }
 
     public IReadOnlyList<WorkflowFileError> Errors => _errors;
 

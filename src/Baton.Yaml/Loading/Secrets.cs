@@ -23,7 +23,7 @@ internal static partial class Secrets
             if (value is null) missing.Add(match.Groups[1].Value);
             return value ?? "";
         });
-        foreach (var name in missing) nodes.Diagnostics.Add(node, $"{what} uses the environment variable {name}, which is not set");
+        foreach (var name in missing) nodes.Diagnostics.AddMissingSecret(node, $"{what} uses the environment variable {name}, which is not set");
         return missing.Count == 0 ? resolved : null;
     }
 }

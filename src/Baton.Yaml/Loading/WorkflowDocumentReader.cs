@@ -30,20 +30,20 @@ internal sealed class WorkflowDocumentReader
     private readonly StepReader _steps;
     private readonly ModelProviders _providers;
 
-    private WorkflowDocumentReader(string file, ModelProviders providers)
+    private WorkflowDocumentReader(string file, ModelProviders providers, bool secretsOptional)
     {
-        _diagnostics = new Diagnostics(file);
+        _diagnostics = new Diagnostics(file) { SecretsOptional = secretsOptional };
         _nodes = new YamlNodes(_diagnostics);
         _steps = new StepReader(_nodes, _references);
         _providers = providers;
     }
 
-    public static (WorkflowDocument? Document, IReadOnlyList<WorkflowFileError> Errors) Read(string text, string file, ModelProviders providers)
+    public static WorkflowFileReadResult Read(string text, string file, ModelProviders providers, bool secretsOptional = false)
     {
-        var reader = new WorkflowDocumentReader(file, providers);
+        var reader = new WorkflowDocumentReader(file, providers, secretsOptional);
         var document = reader.ReadDocument(text);
         var errors = reader._diagnostics.Sorted();
-        return (errors.Count == 0 ? document : null, errors);
+        return new WorkflowFileReadResult(errors.Count == 0 ? document : null, errors) { Warnings = [.. reader._diagnostics.Warnings] };
     }
 
     private WorkflowDocument? ReadDocument(string text)
@@ -78,6 +78,9 @@ internal sealed class WorkflowDocumentReader
         var keys = _nodes.Keys(root, "the workflow file", TopKeys);
         if (!keys.TryGetValue("version", out var version)) _diagnostics.Add(root, "'version: 1' is missing");
         else if (version.Value is not YamlScalarNode { Value: "1" }) _diagnostics.Add(version.Value, "'version' must be 1");
+        // Templates are checked against the declared inputs, so those are read first.
+        var declaredInputs = keys.TryGetValue("inputs", out var inputs) ? ReadInputs(inputs.Value) : [];
+        _nodes.DeclaredInputs = declaredInputs.Select(i => i.Name).ToArray();
         var models = keys.TryGetValue("models", out var m) ? ModelsReader.Read(_nodes, _references, _providers, m.Value) : new Dictionary<string, ModelDefinition>();
         var resources = keys.TryGetValue("resources", out var r) ? ReadResources(r.Value) : new Dictionary<string, ResourceOptions>();
         var agents = keys.TryGetValue("agents", out var a) ? ReadAgents(a.Value, models) : new Dictionary<string, AgentDefinition>();
@@ -94,7 +97,7 @@ internal sealed class WorkflowDocumentReader
             File = _diagnostics.File,
             Name = keys.TryGetValue("name", out var name) ? _nodes.Name(name.Value, "'name'") ?? "workflow" : Path.GetFileNameWithoutExtension(_diagnostics.File),
             Description = keys.TryGetValue("description", out var description) ? _nodes.Text(description.Value, "'description'") : null,
-            Inputs = keys.TryGetValue("inputs", out var inputs) ? ReadInputs(inputs.Value) : [],
+            Inputs = declaredInputs,
             Models = models,
             Resources = resources,
             Agents = agents,

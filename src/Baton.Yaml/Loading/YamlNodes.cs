@@ -11,6 +11,21 @@ internal sealed class YamlNodes(Diagnostics diagnostics)
 {
     public Diagnostics Diagnostics { get; } = diagnostics;
 
+    /// <summary>The inputs the file declares: a template reading any other is an error. Null before they are known.</summary>
+    public IReadOnlyCollection<string>? DeclaredInputs { get; set; }
+
+    /// <summary>Reports each <c>inputs.NAME</c> a template reads that the file does not declare, where it is written.</summary>
+    private void CheckInputs(YamlScalarNode node, string template, string what)
+    {
+        if (DeclaredInputs is not { } declared) return;
+        foreach (var (name, line, column) in Templates.InputReferences(template))
+        {
+            if (declared.Contains(name)) continue;
+            var known = declared.Count == 0 ? "the file declares no inputs" : $"the file declares {string.Join(", ", declared)}";
+            Diagnostics.AddInside(node, line, column, $"{what} reads input '{name}', which is not declared{DidYouMean.For(name, declared)}; {known}");
+        }
+    }
+
     public YamlMappingNode? Mapping(YamlNode node, string what)
     {
         if (node is YamlMappingNode mapping) return mapping;
@@ -92,7 +107,12 @@ internal sealed class YamlNodes(Diagnostics diagnostics)
     {
         var text = Text(node, what);
         if (text is null) return null;
-        if (Templates.TryParse(text, out var error, out var line, out var column)) return text;
+        if (Templates.TryParse(text, out var error, out var line, out var column))
+        {
+            CheckInputs((YamlScalarNode)node, text, what);
+            return text;
+        }
+
         Diagnostics.AddInside((YamlScalarNode)node, line, column, $"invalid template in {what}: {error}");
         return null;
     }

@@ -68,12 +68,12 @@ public sealed class EmitTopicTests
     [Fact]
     public async Task A_topic_that_renders_to_no_topic_fails_the_step_naming_it()
     {
-        var built = FileRuns.Build(Head + "\nworkflow:\n  emit: { topic: \"reports.{{ inputs.missing }}\" }\n  id: publish\n");
+        var built = FileRuns.Build(Head + "\nworkflow:\n  emit: { topic: \"reports.{{ input.missing }}\" }\n  id: publish\n");
 
         var result = await FileRuns.RunAsync(built);
 
         Assert.Equal(RunStatus.Failed, result.Status);
-        Assert.Contains("emit 'publish' rendered its topic 'reports.{{ inputs.missing }}' as 'reports.', which is not a topic", result.Error!.Message);
+        Assert.Contains("emit 'publish' rendered its topic 'reports.{{ input.missing }}' as 'reports.', which is not a topic", result.Error!.Message);
         Assert.Equal("emit_topic", result.Error.Code);
     }
 }
