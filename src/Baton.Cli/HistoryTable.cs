@@ -32,7 +32,23 @@ internal static class HistoryTable
             },
             Reports.RunReport.Value(entry.Payload),
             // What the entry wrote: a step's writes or an edit; a snapshot restates the state, it writes nothing.
-            entry.Kind != JournalEntryKind.StateSnapshot && entry.StateChanges is { Count: > 0 } changes ? new JsonObject(changes.Select(c => KeyValuePair.Create(c.Name, Reports.RunReport.Value(c.Value)))) : null))];
+            entry.Kind != JournalEntryKind.StateSnapshot && entry.StateChanges is { Count: > 0 } changes ? Written(changes) : null))];
+    }
+
+    /// <summary>
+    /// The shared state an entry wrote, by variable: the value written, or every value in order when it was written
+    /// more than once (a composite commits its children's writes, joined in child order). Agents' private state is theirs.
+    /// </summary>
+    private static JsonObject? Written(IReadOnlyList<StateChange> changes)
+    {
+        var written = new JsonObject();
+        foreach (var group in changes.Where(c => c.Agent is null).GroupBy(c => c.Name, StringComparer.Ordinal))
+        {
+            var values = group.Select(c => Reports.RunReport.Value(c.Value)).ToArray();
+            written[group.Key] = values.Length == 1 ? values[0] : new JsonArray(values);
+        }
+
+        return written.Count == 0 ? null : written;
     }
 
     public static JsonArray ToJson(IReadOnlyList<Row> rows) => new([.. rows.Select(r => (JsonNode)new JsonObject
