@@ -152,7 +152,7 @@ internal static class ChildScheduler
                 var (input, invalid) = Input(child);
                 if (siblings.IsCancellationRequested) outcome = ScopeOutcome.Cancelled;
                 else if (invalid is { } failed) outcome = failed;
-                else outcome = await run.RunScopeAsync(child.Workflow, input, context.ChildPrefix(child.Name), scopes[index], siblings.Token, at).ConfigureAwait(false);
+                else outcome = await run.RunScopeAsync(child.Workflow, input, context.ChildPrefix(child.Name), scopes[index], siblings.Token, at, ScopePaths.Under(context.Path, child.Name)).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (siblings.IsCancellationRequested)
             {

@@ -19,6 +19,7 @@ internal sealed class RunExecution
     private volatile bool _deadlineHit;
     private volatile bool _leaseLost;
 
+
     public RunExecution(IRunHost host, Workflow workflow, string runId, RunLimits limits, IReadOnlyList<JournalEntry>? journal, bool recordEvents = true)
     {
         Host = host;
@@ -242,8 +243,11 @@ internal sealed class RunExecution
     /// <param name="scope">The state the scope's steps read and commit to.</param>
     /// <param name="cancellationToken">Cancels the scope.</param>
     /// <param name="now">The time, when the caller just read it (a fan-out reads it once for all its branches).</param>
-    internal async ValueTask<ScopeOutcome> RunScopeAsync(Workflow workflow, Payload input, string prefix, ScopeState scope, CancellationToken cancellationToken, DateTimeOffset? now = null)
+    /// <param name="paths">Where the scope's steps are in the run report (for the events of a watched run); null at the top.</param>
+    internal async ValueTask<ScopeOutcome> RunScopeAsync(Workflow workflow, Payload input, string prefix, ScopeState scope, CancellationToken cancellationToken, DateTimeOffset? now = null, ScopePaths? paths = null)
     {
+        // Visits per step id, for the paths of a watched run's events (states/analyze#3): one count per step of the scope.
+        var visits = Events.IsEnabled ? new Dictionary<string, int>(StringComparer.Ordinal) : null;
         var index = workflow.EntryIndex;
         var step = workflow.StepAt(index);
         var sequence = 0;
@@ -254,6 +258,7 @@ internal sealed class RunExecution
             sequence++;
             var number = sequence.ToString(CultureInfo.InvariantCulture);
             var key = StepKey.Of(prefix, number, step.Id);
+            var path = visits is null ? null : (paths ?? ScopePaths.Top).Of(step.Id, visits[step.Id] = visits.GetValueOrDefault(step.Id) + 1);
             if (Budget.CountStep(step, key) is { } overLimit) return ScopeOutcome.Aborted(overLimit);
             JournalEntry entry;
             int next;
@@ -278,12 +283,12 @@ internal sealed class RunExecution
 
                 if (entry.Kind == JournalEntryKind.StepCompleted && Events.IsEnabled)
                 {
-                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true) { Usage = entry.Usage });
+                    Events.Add(new StepCompletedEvent(RunId, Time.GetUtcNow(), key, step.Id, entry.Payload ?? Payload.Empty, entry.Attempts, TimeSpan.Zero, Replayed: true) { Usage = entry.Usage, Path = path, Parent = paths?.Parent });
                 }
             }
             else
             {
-                var executed = await ExecuteStepAsync(workflow, index, step, key, input, scope, now ?? Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                var executed = await ExecuteStepAsync(workflow, index, step, key, input, scope, now ?? Time.GetUtcNow(), path, paths?.Parent, cancellationToken).ConfigureAwait(false);
                 if (executed.Halt is { } halt) return halt;
                 (entry, next) = (executed.Entry!, executed.Next);
                 now = entry.Timestamp;
@@ -317,14 +322,14 @@ internal sealed class RunExecution
     private readonly record struct Executed(JournalEntry? Entry, int Next, ScopeOutcome? Halt);
 
     /// <summary>Runs a step's attempts with its retry policy and commits the outcome.</summary>
-    private async ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    private async ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, string? path, string? parent, CancellationToken cancellationToken)
     {
         using var activity = BatonTelemetry.StartStep(RunId, key, step);
         var policy = step.EffectiveRetry;
         for (var attempt = 1; ; attempt++)
         {
-            if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt));
-            var context = new StepContext(this, scope, key, step.Id, attempt, input, step.AgentName ?? step.Id);
+            if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt) { Path = path, Parent = parent });
+            var context = new StepContext(this, scope, key, step.Id, attempt, input, step.AgentName ?? step.Id) { Path = path };
             var result = await StepAttempt.RunAsync(this, step, context, cancellationToken).ConfigureAwait(false);
             if (result.Halt is { } halt)
             {
@@ -343,7 +348,7 @@ internal sealed class RunExecution
                     activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
                     if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
                     if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
-                    if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage });
+                    if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage, Path = path, Parent = parent });
                     if (commit.Abort is { } overBudget) return new Executed(null, -1, ScopeOutcome.Aborted(overBudget));
                     if (committed.Messages is { Count: > 0 })
                     {
@@ -373,7 +378,7 @@ internal sealed class RunExecution
             {
                 TimeSpan delay;
                 lock (_jitterLock) delay = policy.DelayFor(attempt, error.RetryAfter, _retryJitter ??= new Random(StableHash(RunId)));
-                Events.Add(new StepRetryingEvent(RunId, Time.GetUtcNow(), key, step.Id, attempt, delay, error));
+                Events.Add(new StepRetryingEvent(RunId, Time.GetUtcNow(), key, step.Id, attempt, delay, error) { Path = path, Parent = parent });
                 activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { [BatonTelemetry.Tags.Attempt] = attempt, ["error.message"] = error.Message }));
                 if (BatonTelemetry.StepRetries.Enabled) BatonTelemetry.StepRetries.Add(1);
                 try
@@ -395,7 +400,7 @@ internal sealed class RunExecution
             activity?.SetTag(BatonTelemetry.Tags.Status, "failed");
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             if (BatonTelemetry.StepsFailed.Enabled) BatonTelemetry.StepsFailed.Add(1);
-            Events.Add(new StepFailedEvent(RunId, Time.GetUtcNow(), key, step.Id, error, attempt));
+            Events.Add(new StepFailedEvent(RunId, Time.GetUtcNow(), key, step.Id, error, attempt) { Path = path, Parent = parent });
             if (Budget.Spend(result.Usage) is { } spent) return new Executed(null, -1, ScopeOutcome.Aborted(spent));
             return new Executed(entry, target, null);
         }

@@ -34,6 +34,9 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
 
     public IRunStateView State => scope;
 
+    /// <summary>The step's path in the run report, when the run is watched (its children's paths start with it).</summary>
+    internal string? Path { get; init; }
+
     /// <summary>The state of the scope this step runs in: what it reads, and where its writes commit.</summary>
     internal ScopeState Scope => scope;
 
@@ -275,7 +278,7 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     internal async ValueTask<AgentResult> RunChildAsync(Workflow workflow, string childName, Payload childInput, CancellationToken cancellationToken)
     {
         var child = ChildScope();
-        var outcome = await run.RunScopeAsync(workflow, childInput, ChildPrefix(childName), child, cancellationToken).ConfigureAwait(false);
+        var outcome = await run.RunScopeAsync(workflow, childInput, ChildPrefix(childName), child, cancellationToken, paths: ScopePaths.Under(Path, childName)).ConfigureAwait(false);
         Joined!.Join(child.Written());
         return outcome.ToResult();
     }
@@ -298,7 +301,7 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
         try
         {
             var child = ChildScope();
-            var outcome = await run.RunScopeAsync(workflow, nestedInput, StepKey.NestedScope(key), child, cancellationToken).ConfigureAwait(false);
+            var outcome = await run.RunScopeAsync(workflow, nestedInput, StepKey.NestedScope(key), child, cancellationToken, paths: ScopePaths.Under(Path, null)).ConfigureAwait(false);
             Joined!.Join(child.Written());
             return outcome.ToResult();
         }

@@ -185,6 +185,29 @@ public sealed class KernelTests
         never.SetResult(AgentResult.Success("late"));
     }
 
+    [Fact]
+    public async Task A_watched_runs_step_events_carry_the_report_path_and_parent_of_nested_steps_and_visits()
+    {
+        var count = Agent.Create("count", input => Payload.From(input.Get<int>() + 1));
+        var loop = new StateMachineBuilder("loop")
+            .State("count", count)
+            .Transition("count", "count", when: outcome => outcome.Output.Get<int>() < 3)
+            .Build();
+        var workflow = new ParallelBuilder("fan").Branch("first", loop).Branch(Agent.Create("other", p => p)).Build();
+        await using var runtime = new BatonRuntime();
+
+        var handle = runtime.Start(workflow, Payload.From(0));
+        await handle.Completion.Within();
+        var started = handle.EventsSoFar.OfType<StepStartedEvent>().Select(e => (e.Path, e.Parent)).ToArray();
+
+        Assert.Contains(("fan", (string?)null), started);
+        Assert.Contains(("fan/first/count", "fan"), started);
+        Assert.Contains(("fan/first/count#2", "fan"), started);
+        Assert.Contains(("fan/first/count#3", "fan"), started);
+        Assert.Contains(("fan/other/other", "fan"), started);
+        Assert.All(handle.EventsSoFar.OfType<StepCompletedEvent>(), e => Assert.NotNull(e.Path));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
