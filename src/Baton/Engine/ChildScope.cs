@@ -2,9 +2,10 @@ namespace Baton;
 
 /// <summary>
 /// One child of a composite step for <see cref="ChildScheduler"/>: a workflow journaled under the step's key and a
-/// name, run on a fixed input or on one built from its dependencies' outputs once they have all completed.
+/// name, run on a fixed input or on one built from its dependencies' outputs once they have all completed. A struct:
+/// a fan-out makes one per branch.
 /// </summary>
-internal sealed class ChildScope(string name, Workflow workflow, Payload? input = null)
+internal readonly struct ChildScope(string name, Workflow workflow, Payload? input = null)
 {
     /// <summary>Names the child's journal scope; unique among its siblings.</summary>
     public string Name { get; } = name;

@@ -47,8 +47,11 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     internal ScopeState? Joined => Volatile.Read(ref _joined);
 
     /// <summary>A scope for one child of this step, seeing what joined so far and <paramref name="inherited"/> writes.</summary>
-    internal ScopeState ChildScope(IReadOnlyList<StateChange>? inherited = null) =>
-        LazyInitializer.EnsureInitialized(ref _joined, () => scope.Child()).Child(inherited);
+    internal ScopeState ChildScope(IReadOnlyList<StateChange>? inherited = null)
+    {
+        var joined = Volatile.Read(ref _joined) ?? Interlocked.CompareExchange(ref _joined, scope.Child(), null) ?? _joined!;
+        return joined.Child(inherited);
+    }
 
     public TimeProvider TimeProvider => run.Time;
 

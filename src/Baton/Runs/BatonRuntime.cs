@@ -14,7 +14,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly ITimer? _leaseRenewal;
+    private readonly LeaseKeeper _leases;
 
     /// <summary>Creates a runtime; with no options it keeps runs in memory and uses the system clock.</summary>
     public BatonRuntime(BatonOptions? options = null)
@@ -41,15 +41,10 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         ShutdownTimeout = RunLimits.CheckDuration(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventWindow, 1, nameof(options.EventWindow));
         EventWindow = options.EventWindow;
-        // Leases expire by the store's clock, which is real time for a real store: renew on real time, not the runs'
-        // clock (a test's fake clock must not see this timer). Every store, so a long run in one runtime is never
-        // taken as interrupted by another runtime sharing its store.
-        var period = LeaseDuration / 3;
-        _leaseRenewal = TimeProvider.System.CreateTimer(static s => _ = ((BatonRuntime)s!).RenewLeasesAsync(), this, period, period);
+        _leases = new LeaseKeeper(Store, LeaseDuration, () => _active.Values, Logger);
     }
 
     private readonly Func<RunRecord, Workflow?>? _workflowResolver;
-    private int _renewing;
 
     /// <summary>State-changing steps between two state snapshots in a run's journal (0: never).</summary>
     public int SnapshotEvery { get; }
@@ -239,21 +234,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
         workflow ??= ResolveWorkflow(record);
         var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
-        var state = new RunState(workflow?.AllStateReducers ?? new Dictionary<string, StateReducer>());
-        var entries = new List<RunHistoryEntry>(journal.Count);
-        IReadOnlyDictionary<string, Payload> snapshot = new Dictionary<string, Payload>();
-        foreach (var entry in journal)
-        {
-            var changed = true;
-            if (JournalReplay.AppliesToTheRun(entry) && entry.StateChanges is { Count: > 0 } changes) state.Apply(changes, entry.Key);
-            else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
-            else changed = false;
-            if (changed) snapshot = state.Snapshot();
-            entries.Add(new RunHistoryEntry(entry, snapshot));
-        }
-
-        var input = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)?.Payload ?? Payload.Empty;
-        return new RunHistory(record, input, entries);
+        return RunHistory.FromJournal(record, journal, workflow);
     }
 
     /// <summary>
@@ -277,16 +258,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             ?? throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
         var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
         if (afterSequence > journal.Count) throw new ArgumentOutOfRangeException(nameof(afterSequence), $"run '{runId}' has {journal.Count} journal entries");
-        foreach (var name in stateEdits?.Keys ?? [])
-        {
-            if (string.IsNullOrWhiteSpace(name) || RunState.IsPrivate(name)) throw new ArgumentException($"'{name}' cannot be edited: only shared state can", nameof(stateEdits));
-        }
-
         var now = TimeProvider.GetUtcNow();
         var forkId = options?.RunId ?? RunIds.New(now);
-        // The old run's ending is not the fork's: it goes on from here.
-        var copied = journal.Where(e => e.Sequence <= afterSequence && e.Kind is not (JournalEntryKind.RunSucceeded or JournalEntryKind.RunFailed or JournalEntryKind.RunCancelled)).ToList();
-        if (stateEdits is { Count: > 0 }) copied.Add(new JournalEntry { Kind = JournalEntryKind.StateEdited, StateChanges = [.. stateEdits.Select(e => new StateChange(e.Key, e.Value))], Timestamp = now });
+        var copied = RunFork.CopyJournal(journal, afterSequence, stateEdits, now);
         // Created with its whole copied journal at once: an interrupted fork leaves nothing, never a truncated journal.
         var lease = await Store.CreateRunAsync(record with
         {
@@ -380,37 +354,6 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         }
     }
 
-    /// <summary>Renews the leases of the runs executing here; a run whose lease another owner took is stopped.</summary>
-    private async Task RenewLeasesAsync()
-    {
-        if (Interlocked.Exchange(ref _renewing, 1) == 1) return;
-        try
-        {
-            foreach (var handle in _active.Values)
-            {
-                if (handle.Execution?.Lease is not { } lease) continue;
-                try
-                {
-                    if (!await Store.RenewLeaseAsync(lease, LeaseDuration, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        Logger.LogLeaseLost(handle.RunId);
-                        handle.Execution.LeaseWasLost();
-                        handle.Cancel();
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // A store that is briefly unreachable: the next renewal tries again before the lease runs out.
-                    Logger.LogStoreFailure(handle.RunId, ex);
-                }
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _renewing, 0);
-        }
-    }
-
     /// <summary>Disposes synchronously, for containers that dispose synchronously; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -419,7 +362,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     {
         if (_shutdown.IsCancellationRequested) return;
         _shutdown.Cancel();
-        _leaseRenewal?.Dispose();
+        _leases.Dispose();
         var running = _active.Values.Where(h => h.Completion is not null).ToArray();
         try
         {

@@ -13,6 +13,29 @@ public sealed record RunHistory(RunRecord Run, Payload Input, IReadOnlyList<RunH
 
     /// <summary>The shared state after the last entry.</summary>
     public IReadOnlyDictionary<string, Payload> FinalState => Entries.Count == 0 ? new Dictionary<string, Payload>() : Entries[^1].State;
+
+    /// <summary>
+    /// Rebuilds the history from a journal, applying writes as the run did: the run's own steps' writes (a composite's
+    /// joined ones included) and edits, through the workflow's reducers; without a workflow, each write replaces.
+    /// </summary>
+    internal static RunHistory FromJournal(RunRecord record, IReadOnlyList<JournalEntry> journal, Workflow? workflow)
+    {
+        var state = new RunState(workflow?.AllStateReducers ?? new Dictionary<string, StateReducer>());
+        var entries = new List<RunHistoryEntry>(journal.Count);
+        IReadOnlyDictionary<string, Payload> snapshot = new Dictionary<string, Payload>();
+        foreach (var entry in journal)
+        {
+            var changed = true;
+            if (JournalReplay.AppliesToTheRun(entry) && entry.StateChanges is { Count: > 0 } changes) state.Apply(changes, entry.Key);
+            else if (entry.Kind == JournalEntryKind.StateEdited && entry.StateChanges is { } edits) state.Overwrite(edits);
+            else changed = false;
+            if (changed) snapshot = state.Snapshot();
+            entries.Add(new RunHistoryEntry(entry, snapshot));
+        }
+
+        var input = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)?.Payload ?? Payload.Empty;
+        return new RunHistory(record, input, entries);
+    }
 }
 
 /// <summary>One journal entry of a <see cref="RunHistory"/> and the state it left.</summary>
