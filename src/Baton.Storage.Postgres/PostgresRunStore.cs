@@ -171,46 +171,36 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<RunLease?> StealLeaseAsync(string runId, string deadOwner, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deadOwner);
         ArgumentException.ThrowIfNullOrEmpty(owner);
-        await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One statement: only the exact dead holder's lease is taken, expired or not.
-        await using var take = new NpgsqlCommand($"""
-            UPDATE {_s}.runs SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires = {NowSql} + @duration
-            WHERE run_id = @id AND lease_owner = @dead
-            RETURNING lease_epoch, lease_expires
-            """, connection);
-        take.Parameters.AddWithValue("owner", owner);
-        take.Parameters.AddWithValue("dead", deadOwner);
-        take.Parameters.AddWithValue("duration", leaseDuration);
-        take.Parameters.AddWithValue("id", runId);
-        take.Parameters.Add(Now());
-        await using var reader = await take.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return new RunLease(runId, owner, reader.GetInt64(0), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)));
-        }
-
-        await reader.CloseAsync().ConfigureAwait(false);
-        await using var exists = new NpgsqlCommand($"SELECT 1 FROM {_s}.runs WHERE run_id = @id", connection);
-        exists.Parameters.AddWithValue("id", runId);
-        return await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null ? throw new KeyNotFoundException($"no run '{runId}' in the store") : null;
+        // Only the exact dead holder's lease is taken, expired or not.
+        return TakeLeaseAsync(runId, owner, leaseDuration, "lease_owner = @dead", deadOwner, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<RunLease?> TryAcquireLeaseAsync(string runId, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public ValueTask<RunLease?> TryAcquireLeaseAsync(string runId, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
+        return TakeLeaseAsync(runId, owner, leaseDuration, $"(lease_owner IS NULL OR lease_owner = @owner OR lease_expires <= {NowSql})", dead: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a run's lease when <paramref name="when"/> holds, in one statement (the row lock makes racing takers
+    /// queue, and only one finds the lease free); null when it does not hold.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such run.</exception>
+    private async ValueTask<RunLease?> TakeLeaseAsync(string runId, string owner, TimeSpan leaseDuration, string when, string? dead, CancellationToken cancellationToken)
+    {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One statement: the row lock makes racing takers queue, and only one finds the lease free.
         await using var take = new NpgsqlCommand($"""
             UPDATE {_s}.runs SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires = {NowSql} + @duration
-            WHERE run_id = @id AND (lease_owner IS NULL OR lease_owner = @owner OR lease_expires <= {NowSql})
+            WHERE run_id = @id AND {when}
             RETURNING lease_epoch, lease_expires
             """, connection);
         take.Parameters.AddWithValue("owner", owner);
+        if (dead is not null) take.Parameters.AddWithValue("dead", dead);
         take.Parameters.AddWithValue("duration", leaseDuration);
         take.Parameters.AddWithValue("id", runId);
         take.Parameters.Add(Now());
