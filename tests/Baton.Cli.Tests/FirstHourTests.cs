@@ -90,7 +90,7 @@ public sealed class FirstHourTests : IDisposable
         Assert.Matches(@"^step +status +attempts +time +tokens$", lines.First(l => l.StartsWith("step", StringComparison.Ordinal)));
         Assert.Matches(@"^parallel +succeeded +1 +\d+ ms$", lines.Single(l => l.StartsWith("parallel", StringComparison.Ordinal)));
         Assert.Matches(@"^  first/a +succeeded +1 +\d+ ms +\d+$", lines.Single(l => l.StartsWith("  first/a", StringComparison.Ordinal)));
-        Assert.Matches(@"^    0/up +succeeded +1 ", lines.Single(l => l.TrimStart().StartsWith("0/up", StringComparison.Ordinal)));
+        Assert.Matches(@"^  0/up +succeeded +1 ", lines.Single(l => l.TrimStart().StartsWith("0/up", StringComparison.Ordinal)));
         Assert.Contains("output: [\"X\"]", lines);
         Assert.Equal(1, failedExit);
         Assert.Matches(@"\nerror in set-2 \(\w+\): .*nosuch", failedSummary);

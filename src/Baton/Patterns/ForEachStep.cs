@@ -15,6 +15,20 @@ public sealed class ForEachStep : Step
         Items = items;
     }
 
+    /// <summary>
+    /// Creates the step with items picked by a function that also sees the step's context (the run state, for
+    /// example); an <see cref="AgentException"/> it throws fails the step with its kind and code.
+    /// </summary>
+    public ForEachStep(string id, Workflow body, Func<Payload, IStepContext, IReadOnlyList<Payload>> items)
+        : this(id, body)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ItemsInContext = items;
+    }
+
+    /// <summary>Picks the items out of the input, seeing the step's context; when set, <see cref="Items"/> is null.</summary>
+    public Func<Payload, IStepContext, IReadOnlyList<Payload>>? ItemsInContext { get; }
+
     /// <summary>What runs for each item; the item is its input.</summary>
     public Workflow Body { get; }
 
@@ -44,7 +58,11 @@ public sealed class ForEachStep : Step
         IReadOnlyList<Payload> items;
         try
         {
-            items = Items is null ? SplitArray(context.Input) : Items(context.Input);
+            items = ItemsInContext is { } pick ? pick(context.Input, context) : Items is null ? SplitArray(context.Input) : Items(context.Input);
+        }
+        catch (AgentException ex)
+        {
+            return new ValueTask<AgentResult>(AgentResult.Failure(ErrorClassifier.Classify(ex, Id)));
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {

@@ -1,12 +1,11 @@
-using System.Text.Json.Nodes;
 using Baton.Yaml.Model.Steps;
 
 namespace Baton.Yaml.Building.Steps;
 
 /// <summary>
-/// `foreach`: a step that evaluates the items (the expression sees the run state, so it runs as a step of its own),
-/// then the engine's foreach over them. A list wider than the run's fan-out limit, or one whose items would obviously
-/// use up the step limit, fails at the items step with the file's step id and the limit key to raise.
+/// `foreach`: the engine's foreach step, whose items are the expression's value (it sees the input and the run
+/// state), so each item's steps are reported as <c>foreach/2/up</c>. A list wider than the run's fan-out limit, or one
+/// whose items would obviously use up the step limit, fails the step with the file's step id and the limit key to raise.
 /// </summary>
 internal sealed class ForEachKindBuilder : StepKindBuilder<ForEachDefinition>
 {
@@ -15,17 +14,16 @@ internal sealed class ForEachKindBuilder : StepKindBuilder<ForEachDefinition>
         var items = step.Items;
         var limits = builder.Limits;
         var stepsPerItem = MinimumSteps(step.Do);
-        var scope = new WorkflowBuilder(step.Id)
-            .AddStep(new AgentStep(Agent.Create("items", (input, context, _) =>
-            {
-                var list = items.EvaluateArray(Templating.Scope(input, input, null, context.State));
-                if (CheckLimits(step.Id, list.Count, stepsPerItem, limits) is { } error) return new ValueTask<AgentResult>(AgentResult.Failure(error));
-                return new ValueTask<AgentResult>(AgentResult.Success(ArrayOf(list)));
-            }), "items"))
-            .AddStep(new ForEachStep("each", builder.Scope("item", [step.Do])) { Merge = Merges.For(builder, step.Merge), MaxParallel = step.MaxParallel })
-            .AddEdge("items", "each")
-            .Build();
-        return new AgentStep(scope.AsAgent(), step.Id);
+        return new ForEachStep(step.Id, builder.Scope("item", [step.Do]), (input, context) =>
+        {
+            var list = items.EvaluateArray(Templating.Scope(input, input, null, context.State));
+            if (CheckLimits(step.Id, list.Count, stepsPerItem, limits) is { } error) throw new AgentException(error.Kind, error.Message) { Code = error.Code };
+            return list;
+        })
+        {
+            Merge = Merges.For(builder, step.Merge),
+            MaxParallel = step.MaxParallel,
+        };
     }
 
     /// <summary>Why a foreach of <paramref name="count"/> items cannot run within the limits, naming the file's step and the key to raise; null when it can.</summary>
@@ -51,12 +49,4 @@ internal sealed class ForEachKindBuilder : StepKindBuilder<ForEachDefinition>
         SequentialDefinition sequential => Math.Max(1, sequential.Steps.Sum(MinimumSteps)),
         _ => 1,
     };
-
-    private static Payload ArrayOf(IReadOnlyList<Payload> items) =>
-        Payload.ParseJson(new JsonArray([.. items.Select(i => i.Kind switch
-        {
-            PayloadKind.Empty => null,
-            PayloadKind.Text => JsonValue.Create(i.AsText()),
-            _ => JsonNode.Parse(i.ToString()),
-        })]).ToJsonString());
 }
