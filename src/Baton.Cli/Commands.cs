@@ -278,9 +278,17 @@ internal static class Commands
     /// <summary>Follows a run to its end (Ctrl+C cancels it), waits for the runs it started, and prints the result.</summary>
     private static async Task<int> FollowAsync(BatonRuntime runtime, RunHandle handle, BuiltWorkflowFile built, bool json, CancellationToken cancellationToken)
     {
-        using var cancel = cancellationToken.Register(handle.Cancel);
+        // Ctrl+C (or SIGTERM) stops this process, not the run: the run is interrupted and stays resumable
+        // (`baton runs cancel` ends a run for good).
+        using var interrupt = cancellationToken.Register(handle.Interrupt);
         await Progress.FollowAsync(handle, json, CancellationToken.None).ConfigureAwait(false);
         var result = await handle.Completion.ConfigureAwait(false);
+        if (result.Error?.Code == "interrupted")
+        {
+            Console.Error.WriteLine($"run {handle.RunId} interrupted; continue it with: baton runs resume {handle.RunId}");
+            return ExitCodes.Cancelled;
+        }
+
         // Runs the workflow's events started are children of this run: wait for them too.
         await runtime.Events.WhenIdleAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var child in await runtime.Store.ListRunsAsync(new RunQuery { ParentRunId = handle.RunId }, CancellationToken.None).ConfigureAwait(false))

@@ -18,6 +18,7 @@ internal sealed class RunExecution
     private Random? _retryJitter;
     private volatile bool _deadlineHit;
     private volatile bool _leaseLost;
+    private volatile bool _interrupted;
 
 
     public RunExecution(IRunHost host, Workflow workflow, string runId, RunLimits limits, IReadOnlyList<JournalEntry>? journal, bool recordEvents = true)
@@ -74,6 +75,9 @@ internal sealed class RunExecution
 
     public int StepCount => Budget.StepCount;
 
+    /// <summary>Tells the run its host is stopping it without ending it (the host then cancels it): it records nothing final.</summary>
+    public void Interrupt() => _interrupted = true;
+
     /// <summary>Tells the run its lease was taken by another holder; the host then cancels it, and it ends saying so.</summary>
     public void LeaseWasLost() => _leaseLost = true;
 
@@ -120,6 +124,10 @@ internal sealed class RunExecution
                 return await SuspendAsync().ConfigureAwait(false);
             case OutcomeKind.Cancelled when _leaseLost:
                 return LeaseLost(activity);
+            case OutcomeKind.Cancelled when _interrupted && !_deadlineHit:
+                // Everything completed is journaled; the run stays running in the store, for whoever resumes it.
+                return End(activity, RunStatus.Running, null, new StepError(ErrorKind.Transient,
+                    $"run '{RunId}' was interrupted in this process; it can be resumed") { Code = "interrupted" });
             case OutcomeKind.Cancelled:
                 (status, error) = _deadlineHit
                     ? (RunStatus.Failed, new StepError(ErrorKind.Fatal, $"the run passed its deadline of {Limits.Timeout}") { Code = "deadline" })

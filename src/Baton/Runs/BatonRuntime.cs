@@ -357,10 +357,15 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     /// <summary>Disposes synchronously, for containers that dispose synchronously; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Cancels runs still executing, waits for them to end, and stops the event bus and the resources.</summary>
+    /// <summary>
+    /// Interrupts runs still executing (they stay resumable: nothing final is recorded), waits for them to stop (up to
+    /// <see cref="ShutdownTimeout"/>), and stops the event bus and the resources.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_shutdown.IsCancellationRequested) return;
+        // A host that stops interrupts its runs rather than cancelling them: they stay resumable, as after a crash.
+        foreach (var handle in _active.Values) handle.Execution?.Interrupt();
         _shutdown.Cancel();
         _leases.Dispose();
         var running = _active.Values.Where(h => h.Completion is not null).ToArray();

@@ -64,7 +64,10 @@ public sealed class RunHandle
     /// <summary>The run's latest events so far, oldest first (at most <see cref="BatonOptions.EventWindow"/>).</summary>
     public IReadOnlyList<RunEvent> EventsSoFar => EventLog.Snapshot();
 
-    /// <summary>Cancels every step in flight; the run ends <see cref="RunStatus.Cancelled"/> with a consistent journal.</summary>
+    /// <summary>
+    /// Cancels every step in flight; the run ends <see cref="RunStatus.Cancelled"/> with a consistent journal, and
+    /// stays cancelled (it cannot be resumed; fork it to go on from one of its steps).
+    /// </summary>
     public void Cancel()
     {
         try
@@ -75,5 +78,17 @@ public sealed class RunHandle
         {
             // The run has already ended.
         }
+    }
+
+    /// <summary>
+    /// Stops the run in this process without ending it, as when its host stops: every step in flight is cancelled,
+    /// nothing final is recorded, the lease is given back, and the run stays <see cref="RunStatus.Running"/> in the
+    /// store, to be resumed here or by another process. <see cref="Completion"/> then says
+    /// <see cref="RunStatus.Running"/> with the error code <c>interrupted</c>.
+    /// </summary>
+    public void Interrupt()
+    {
+        Execution?.Interrupt();
+        Cancel();
     }
 }

@@ -148,7 +148,9 @@ public sealed class AddBatonTests
 
         await provider.DisposeAsync().AsTask().Within();
 
-        Assert.Equal(RunStatus.Cancelled, (await run.Completion.Within()).Status);
+        // The run is interrupted, not cancelled: it stays resumable, as after a crash.
+        var stopped = await run.Completion.Within();
+        Assert.Equal((RunStatus.Running, "interrupted"), (stopped.Status, stopped.Error!.Code));
         Assert.True(subscriberStopped.Task.IsCompleted);
         Assert.Throws<ObjectDisposedException>(() => runtime.Start(SequentialBuilder.Create("late", Agent.Identity("late"))));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await runtime.Events.PublishAsync("jobs.queued", "job-2"));

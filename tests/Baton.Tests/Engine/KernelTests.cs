@@ -208,6 +208,46 @@ public sealed class KernelTests
         Assert.All(handle.EventsSoFar.OfType<StepCompletedEvent>(), e => Assert.NotNull(e.Path));
     }
 
+    [Fact]
+    public async Task A_host_that_stops_interrupts_its_runs_and_another_host_resumes_them_while_a_cancelled_run_stays_cancelled()
+    {
+        var store = new InMemoryRunStore();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        var slow = Agent.Create("slow", async (input, context, ct) =>
+        {
+            if (Interlocked.Increment(ref calls) <= 2)
+            {
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return AgentResult.Success("done");
+        });
+        var workflow = SequentialBuilder.Create("stoppable", Agent.Create("first", p => p), slow);
+        RunHandle interrupted;
+        RunHandle cancelled;
+        await using (var first = new BatonRuntime(new BatonOptions { Store = store }))
+        {
+            interrupted = first.Start(workflow, "x");
+            await started.Task.Within();
+            started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cancelled = first.Start(workflow, "y");
+            await started.Task.Within();
+            cancelled.Cancel();
+            Assert.Equal(RunStatus.Cancelled, (await cancelled.Completion.Within()).Status);
+        }
+
+        var stopped = await interrupted.Completion.Within();
+        await using var second = new BatonRuntime(new BatonOptions { Store = store });
+        var resumed = await (await second.ResumeAsync(interrupted.RunId, workflow)).Completion.Within();
+
+        Assert.Equal((RunStatus.Running, "interrupted"), (stopped.Status, stopped.Error!.Code));
+        Assert.Equal(RunStatus.Succeeded, resumed.Status);
+        Assert.DoesNotContain(await store.ReadJournalAsync(interrupted.RunId), e => e.Kind == JournalEntryKind.RunCancelled);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second.ResumeAsync(cancelled.RunId, workflow));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
