@@ -73,6 +73,8 @@ public interface IStepContext
     /// Asks a person and waits for the answer (a tool call needing approval, a missing detail): the run may
     /// suspend until it comes, and a step re-run after a resume gets the same answer without asking again.
     /// </summary>
+    /// <exception cref="RunSuspendedException">The run suspends to wait for the answer: let it through (it is not a
+    /// cancellation); the step runs again, and gets the answer, when the run resumes.</exception>
     ValueTask<string> AskAsync(HumanQuestion question, CancellationToken cancellationToken);
 
     /// <summary>The clock the run uses; agents should use it instead of <see cref="DateTime.Now"/>.</summary>
