@@ -79,6 +79,11 @@ public static class Targets
         if (loop.Baton is not null && loopRaw is not null)
         {
             Row(text, "loop: overhead per iteration (2 steps)", loop, f => Time((f.Nanoseconds - loopRaw.Nanoseconds) / Shapes.Workload.LoopIterations), "—", null);
+            if (Find(nameof(LoopSuite), Suite.BatonNoStore) is { } loopNoStore)
+            {
+                var perIteration = (loopNoStore.Nanoseconds - loopRaw.Nanoseconds) / Shapes.Workload.LoopIterations;
+                text.AppendLine(CultureInfo.InvariantCulture, $"| diagnostic: loop overhead per iteration on a store that keeps nothing | {Time(perIteration)} | | | Baton ≤ 1 µs | {(perIteration <= 1000 ? "(met)" : "(not met)")} |");
+            }
         }
 
         return text.ToString();

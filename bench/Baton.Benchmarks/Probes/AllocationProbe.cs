@@ -99,6 +99,17 @@ public static class AllocationProbe
                 $"chain-{length,-4} shared in-memory store {keep / 1000,8:N2} µs (GC pauses {keepGc / 1000,6:N2}) | new runtime+store per run {fresh / 1000,8:N2} µs (GC {freshGc / 1000,6:N2}) | store that keeps nothing {forget / 1000,8:N2} µs (GC {forgetGc / 1000,6:N2}) | raw {raw / 1000,6:N3} µs"));
         }
 
+        {
+            // The loop's time per step beside the chain's: what a long journal kept in the process heap costs.
+            var loop = BatonShapes.Loop(BatonShapes.Increment(), Agent.Identity("check"), 1000);
+            await using var keeping = new BatonRuntime(new BatonOptions { Store = new Baton.Storage.InMemoryRunStore(maxFinishedRuns: 64) });
+            await using var forgetful = new BatonRuntime(new BatonOptions { Store = new ForgetfulStore() });
+            var (keep, keepGc) = await NanosecondsPerRunAsync(() => keeping.RunAsync(loop, Payload.From(0)), 40).ConfigureAwait(false);
+            var (forget, forgetGc) = await NanosecondsPerRunAsync(() => forgetful.RunAsync(loop, Payload.From(0)), 40).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"loop-1000  store keeping 64 runs {keep / 2000,8:N0} ns per step (GC pauses {keepGc / 2000,5:N0}) | store that keeps nothing {forget / 2000,8:N0} ns per step (GC {forgetGc / 2000,5:N0})"));
+        }
+
         Console.WriteLine();
         Console.WriteLine("== types behind the bytes of chain-100 (sampled GCAllocationTick, store that keeps nothing) ==");
         await TypesAsync(SequentialBuilder.Create("chain-100", BatonShapes.NoOps("step", 100)), 20_000, perStep: 100).ConfigureAwait(false);

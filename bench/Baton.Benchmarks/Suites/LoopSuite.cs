@@ -8,6 +8,7 @@ namespace Baton.Benchmarks.Suites;
 public class LoopSuite
 {
     private BatonRuntime _runtime = null!;
+    private BatonRuntime _forgetful = null!;
     private Workflow _workflow = null!;
     private IAgent _count = null!;
     private IAgent _check = null!;
@@ -23,6 +24,7 @@ public class LoopSuite
         _check = BatonShapes.NoOp("check");
         _workflow = BatonShapes.Loop(_count, _check, iterations);
         _runtime = BatonShapes.NewRuntime();
+        _forgetful = new BatonRuntime(new BatonOptions { Store = new ForgetfulStore() });
         _maf = MafShapes.Loop(iterations);
         Suite.Check(async () =>
         {
@@ -36,11 +38,22 @@ public class LoopSuite
 
     /// <summary>Ends the runtime.</summary>
     [GlobalCleanup]
-    public void Cleanup() => _runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        _runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _forgetful.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     /// <summary>Baton: a state machine with a conditional transition back.</summary>
     [Benchmark(Baseline = true, Description = Suite.Baton)]
     public Task<RunResult> Baton() => _runtime.RunAsync(_workflow, _input);
+
+    /// <summary>
+    /// Diagnostic: Baton on a store that keeps nothing. A loop's long journal, kept in the process heap for the last
+    /// finished runs, makes most of the loop's time the GC's; this row shows the engine without it.
+    /// </summary>
+    [Benchmark(Description = Suite.BatonNoStore)]
+    public Task<RunResult> BatonNoStore() => _forgetful.RunAsync(_workflow, _input);
 
     /// <summary>The same two agents awaited in a while loop.</summary>
     [Benchmark(Description = Suite.Raw)]
