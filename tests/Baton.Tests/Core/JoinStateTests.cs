@@ -95,4 +95,54 @@ public sealed class JoinStateTests
         Assert.Equal(RunStatus.Succeeded, result.Status);
         Assert.Equal("""["first","second"]""", history.FinalState["log"].AsText());
     }
+
+    [Fact]
+    public async Task A_graph_node_sees_what_the_nodes_it_depends_on_wrote_but_not_an_unrelated_node()
+    {
+        IAgent Writer(string name) => Agent.Create(name, (input, context) =>
+        {
+            context.SetState(name, Payload.FromText("written"));
+            return AgentResult.Success(name);
+        });
+        var reader = Agent.Create("reader", (input, context) =>
+            AgentResult.Success(string.Join(",", new[] { "root", "middle", "aside" }.Where(n => context.State.TryGet(n, out _)))));
+        var graph = new GraphBuilder("g")
+            .Node("root", Writer("root"))
+            .Node("middle", Writer("middle"), dependsOn: ["root"])
+            .Node("aside", Writer("aside"))
+            .Node("reader", reader, dependsOn: ["middle"])
+            .Build();
+        await using var runtime = new BatonRuntime();
+
+        var result = await runtime.RunAsync(graph, "go").Within();
+        var read = (await runtime.Store.ReadJournalAsync(result.RunId)).Single(e => e.StepId == "reader").Payload!.AsText();
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal("root,middle", read); // its dependencies, direct or not; "aside" joins only at the graph's end
+        var final = (await runtime.ReplayAsync(result.RunId, graph)).FinalState;
+        Assert.True(final.ContainsKey("root") && final.ContainsKey("middle") && final.ContainsKey("aside"));
+    }
+
+    [Fact]
+    public async Task A_routes_validator_sees_what_the_specialist_it_checks_wrote()
+    {
+        var specialist = Agent.Create("specialist", (input, context) =>
+        {
+            context.SetState("draft", Payload.FromText("v1"));
+            return AgentResult.Success("answer");
+        });
+        var validator = Agent.Create("validator", (input, context) =>
+            AgentResult.Success(context.State.TryGet("draft", out var draft) && draft.AsText() == "v1" ? "yes" : "no: no draft"));
+        var route = new ManagerWorkerBuilder("desk")
+            .Classify(_ => "work")
+            .Route("work", specialist)
+            .Validate(validator)
+            .Build();
+        await using var runtime = new BatonRuntime();
+
+        var result = await runtime.RunAsync(route, "task").Within();
+
+        Assert.Equal(RunStatus.Succeeded, result.Status);
+        Assert.Equal("answer", result.Output!.AsText());
+    }
 }
