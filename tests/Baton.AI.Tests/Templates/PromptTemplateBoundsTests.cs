@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Baton.AI;
+
+namespace Baton.AI.Tests.Templates;
+
+/// <summary>Hostile templates: each stops at a named bound, quickly, with a fatal <c>template</c> error.</summary>
+public sealed class PromptTemplateBoundsTests
+{
+    private static readonly Payload Input = Payload.ParseJson("""{"n":1000000000,"text":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}""");
+
+    [Theory]
+    [InlineData("{% for a in (1..1000) %}{% for b in (1..1000) %}{% endfor %}{% endfor %}", "more than 100000 statements or nested")]
+    [InlineData("{% for i in (1..100000000) %}x{% endfor %}", "the range \\(1..100000000\\) has 100000000 numbers")]
+    [InlineData("{% for i in (1..input.n) %}x{% endfor %}", "the range \\(1..1000000000\\)")]
+    [InlineData("{% for i in (1..10000) %}{{ input.text }}{{ input.text }}{% endfor %}", "rendered more than 1048576 characters")]
+    [InlineData("{% assign s = 'xxxxxxxxxxxxxxxx' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}", "assigned a text longer than 1048576")]
+    [InlineData("{% capture s %}{% for i in (1..9000) %}{{ input.text }}{{ input.text }}{% endfor %}{% endcapture %}", "assigned a text longer|rendered more than")]
+    public void Runaway_templates_hit_a_bound_quickly(string source, string why)
+    {
+        var template = PromptTemplate.Parse(source);
+        var clock = Stopwatch.StartNew();
+        var error = Assert.Throws<AgentException>(() => template.Render(Input, null));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Equal((ErrorKind.Fatal, "template"), (error.Kind, error.Code));
+        Assert.Matches(why, error.Message);
+        Assert.Equal("fine", PromptTemplate.Parse("{{ 'fine' }}").Render(Input, null)); // the next render is unaffected
+    }
+
+    [Fact]
+    public void Deep_nesting_hits_the_recursion_bound()
+    {
+        var depth = PromptTemplate.RecursionLimit + 10;
+        var source = string.Concat(Enumerable.Repeat("{% for i in (1..1) %}", depth)) + "x" + string.Concat(Enumerable.Repeat("{% endfor %}", depth));
+        var error = Assert.Throws<AgentException>(() => PromptTemplate.Parse(source).Render(Input, null));
+        Assert.Equal("template", error.Code);
+        Assert.Contains("nested deeper than 64", error.Message); // Fluid names both bounds alike
+    }
+
+    [Fact]
+    public void Templates_within_the_bounds_render_as_before()
+    {
+        var source = "{% for i in (1..3) %}{{ i }}{% endfor %}/{{ input.n }}/{% assign s = 'ab' | append: 'cd' %}{{ s }}";
+        Assert.Equal("123/1000000000/abcd", PromptTemplate.Parse(source).Render(Input, null));
+        var limit = PromptTemplate.Parse($"{{% for i in (1..{PromptTemplate.RangeLimit}) %}}{{% endfor %}}done");
+        Assert.Equal("done", limit.Render(Input, null));
+    }
+
+    [Theory]
+    [InlineData("{% include 'secrets.txt' %}", "'include' is not available")]
+    [InlineData("{% render '/etc/passwd' %}", "'render' is not available")]
+    [InlineData("{% if true %}{% include input.file %}{% endif %}", "'include' is not available")]
+    public void Templates_cannot_read_files(string source, string why)
+    {
+        Assert.False(PromptTemplate.TryParse(source, out var template, out var error));
+        Assert.Null(template);
+        Assert.Contains(why, error);
+        var thrown = Assert.Throws<FormatException>(() => PromptTemplate.Parse(source));
+        Assert.Contains("cannot read files", thrown.Message);
+    }
+
+    [Theory]
+    [InlineData("{{ input.GetType }}")]
+    [InlineData("{{ input.GetType.Assembly }}")]
+    [InlineData("{{ input.text.Length }}")]
+    [InlineData("{{ input.constructor }}")]
+    public void No_dotnet_member_is_reachable(string source) =>
+        Assert.Equal("", PromptTemplate.Parse(source).Render(Input, null));
+
+    [Fact]
+    public void A_cancelled_render_stops()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var template = PromptTemplate.Parse("{% for i in (1..10) %}{{ i }}{% endfor %}");
+        Assert.Throws<OperationCanceledException>(() => template.Render(Input, null, cancellation.Token));
+    }
+
+    [Fact]
+    public void Cancelling_during_a_render_stops_it_at_its_next_write()
+    {
+        using var cancellation = new CancellationTokenSource();
+        // The state is read as the render starts: cancelling there is "the step's timeout fired while rendering".
+        var state = new CancellingState(cancellation);
+        var template = PromptTemplate.Parse("{% for i in (1..5000) %}{{ state.x }}{% endfor %}");
+        Assert.Throws<OperationCanceledException>(() => template.Render(Input, state, cancellation.Token));
+    }
+
+    private sealed class CancellingState(CancellationTokenSource cancellation) : IRunStateView
+    {
+        public IReadOnlyCollection<string> Names => ["x"];
+
+        public bool TryGet(string name, out Payload value)
+        {
+            cancellation.Cancel();
+            value = Payload.FromText("x");
+            return true;
+        }
+    }
+}
