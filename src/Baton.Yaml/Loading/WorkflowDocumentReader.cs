@@ -211,6 +211,7 @@ internal sealed class WorkflowDocumentReader
                     {
                         schema = YamlNodes.ToJson(s.Value) is JsonObject schemaObject ? schemaObject.ToJsonString() : null;
                         if (schema is null) _diagnostics.Add(s.Value, "'schema' must be a JSON schema object");
+                        else OutputSchemas.Check(_diagnostics, s.Value, schema);
                     }
                     else _diagnostics.Add(output.Value, "'output' is 'text' or a map with 'schema'");
                 }
