@@ -11,7 +11,7 @@ namespace Baton.AI;
 /// printed whole (<c>{{ input }}</c>); only JSON reaches a template, so it cannot run code, read files or reach .NET
 /// objects. Rendering is bounded: <see cref="StepLimit"/> statements, <see cref="RecursionLimit"/> levels,
 /// <see cref="RangeLimit"/> numbers in a range, <see cref="OutputLimit"/> characters of output or of one assigned value,
-/// and the caller's cancellation token.
+/// <see cref="ListLimit"/> items in an assigned list, and the caller's cancellation token.
 /// </summary>
 public sealed class PromptTemplate
 {
@@ -27,8 +27,11 @@ public sealed class PromptTemplate
     /// <summary>The most numbers a range such as <c>(1..n)</c> may hold.</summary>
     public const int RangeLimit = 10_000;
 
-    /// <summary>The most characters one render may produce, and one <c>assign</c> or <c>capture</c> may hold.</summary>
+    /// <summary>The most characters one render may produce, and one <c>assign</c>, <c>capture</c>, <c>replace</c> or <c>join</c> may make.</summary>
     public const int OutputLimit = 1024 * 1024;
+
+    /// <summary>The most items one assigned list may hold.</summary>
+    public const int ListLimit = 100_000;
 
     private static readonly FluidParser Parser = new();
     private static readonly TemplateOptions Options = CreateOptions();
@@ -136,6 +139,7 @@ public sealed class PromptTemplate
             Assigned = static (_, value, context) => Checked(value, context),
             Captured = static (_, value, context) => Checked(value, context),
         };
+        BoundedFilters.Apply(options.Filters);
         options.ValueConverters.Add(static value => value is JsonObject json ? new JsonObjectValue(json) : null);
         return options;
     }
@@ -145,6 +149,7 @@ public sealed class PromptTemplate
     {
         if (context is BoundedTemplateContext bounded) bounded.CancellationToken.ThrowIfCancellationRequested();
         if (value is StringValue text && text.ToStringValue().Length > OutputLimit) throw new TemplateLimitException($"it assigned a text longer than {OutputLimit} characters");
+        if (value is ArrayValue list && list.Values.Count > ListLimit) throw new TemplateLimitException($"it assigned a list of more than {ListLimit} items");
         return new ValueTask<FluidValue>(value);
     }
 

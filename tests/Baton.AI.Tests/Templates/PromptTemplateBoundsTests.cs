@@ -15,6 +15,10 @@ public sealed class PromptTemplateBoundsTests
     [InlineData("{% for i in (1..10000) %}{{ input.text }}{{ input.text }}{% endfor %}", "rendered more than 1048576 characters")]
     [InlineData("{% assign s = 'xxxxxxxxxxxxxxxx' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}", "assigned a text longer than 1048576")]
     [InlineData("{% capture s %}{% for i in (1..9000) %}{{ input.text }}{{ input.text }}{% endfor %}{% endcapture %}", "assigned a text longer|rendered more than")]
+    // One call that would multiply a long text: refused before the text is made.
+    [InlineData("{% assign s = 'x' %}{% for i in (1..20) %}{% assign s = s | append: s %}{% endfor %}{% assign t = s | replace: 'x', s %}", "'replace' would make a text of 1099511627776 characters")]
+    [InlineData("{% assign s = 'x' %}{% for i in (1..20) %}{% assign s = s | append: s %}{% endfor %}{% assign a = s | split: 'y' %}{% for i in (1..16) %}{% assign a = a | concat: a %}{% endfor %}{{ a | join: '' | size }}", "'join' would make a text of")]
+    [InlineData("{% assign a = 'x' | split: ',' %}{% for i in (1..40) %}{% assign a = a | concat: a %}{% endfor %}", "assigned a list of more than 100000 items")]
     public void Runaway_templates_hit_a_bound_quickly(string source, string why)
     {
         var template = PromptTemplate.Parse(source);
@@ -39,8 +43,8 @@ public sealed class PromptTemplateBoundsTests
     [Fact]
     public void Templates_within_the_bounds_render_as_before()
     {
-        var source = "{% for i in (1..3) %}{{ i }}{% endfor %}/{{ input.n }}/{% assign s = 'ab' | append: 'cd' %}{{ s }}";
-        Assert.Equal("123/1000000000/abcd", PromptTemplate.Parse(source).Render(Input, null));
+        var source = "{% for i in (1..3) %}{{ i }}{% endfor %}/{{ input.n }}/{% assign s = 'ab' | append: 'cd' %}{{ s }}/{{ s | replace: 'b', 'BB' }}/{{ 'a,b' | split: ',' | join: '+' }}";
+        Assert.Equal("123/1000000000/abcd/aBBcd/a+b", PromptTemplate.Parse(source).Render(Input, null));
         var limit = PromptTemplate.Parse($"{{% for i in (1..{PromptTemplate.RangeLimit}) %}}{{% endfor %}}done");
         Assert.Equal("done", limit.Render(Input, null));
     }
