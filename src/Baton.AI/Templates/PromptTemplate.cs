@@ -57,6 +57,13 @@ public sealed class PromptTemplate
             return true;
         }
 
+        if (TemplateNesting.Check(source, RecursionLimit) is { } tooDeep)
+        {
+            template = null;
+            error = tooDeep;
+            return false;
+        }
+
         if (!Parser.TryParse(source, out var parsed, out error) || TemplateGuard.Check(parsed, out error) is not { } guarded)
         {
             template = null;

@@ -31,13 +31,35 @@ public sealed class PromptTemplateBoundsTests
     }
 
     [Fact]
-    public void Deep_nesting_hits_the_recursion_bound()
+    public void Nesting_past_the_recursion_bound_is_refused_at_parse()
     {
-        var depth = PromptTemplate.RecursionLimit + 10;
+        var depth = PromptTemplate.RecursionLimit + 1;
         var source = string.Concat(Enumerable.Repeat("{% for i in (1..1) %}", depth)) + "x" + string.Concat(Enumerable.Repeat("{% endfor %}", depth));
-        var error = Assert.Throws<AgentException>(() => PromptTemplate.Parse(source).Render(Input, null));
-        Assert.Equal("template", error.Code);
-        Assert.Contains("nested deeper than 64", error.Message); // Fluid names both bounds alike
+        var error = Assert.Throws<FormatException>(() => PromptTemplate.Parse(source));
+        Assert.Contains("nests blocks deeper than 64", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{% if true %}", "{% endif %}", "nests blocks deeper than 64")]
+    [InlineData("{% for i in (1..1) %}", "{% endfor %}", "nests blocks deeper than 64")]
+    [InlineData("{{ a[", "] }}", "nests brackets deeper than 64")]
+    public void Nesting_that_would_overflow_the_parser_is_refused_before_parsing(string open, string close, string why)
+    {
+        // Fifty thousand levels overflow Fluid's recursive parser, which would end the process: refused before it runs.
+        var source = open.EndsWith('[')
+            ? open + string.Concat(Enumerable.Repeat("a[", 50_000)) + "0" + new string(']', 50_000) + close
+            : string.Concat(Enumerable.Repeat(open, 50_000)) + string.Concat(Enumerable.Repeat(close, 50_000));
+        Assert.False(PromptTemplate.TryParse(source, out _, out var error));
+        Assert.Contains(why, error);
+    }
+
+    [Fact]
+    public void Nesting_within_the_bound_parses_and_raw_text_is_not_counted()
+    {
+        var nested = string.Concat(Enumerable.Repeat("{% if true %}", 60)) + "x" + string.Concat(Enumerable.Repeat("{% endif %}", 60));
+        Assert.Equal("x", PromptTemplate.Parse(nested).Render(Input, null));
+        var raw = "{% raw %}" + string.Concat(Enumerable.Repeat("{% if %}", 100)) + "{% endraw %}";
+        Assert.True(PromptTemplate.TryParse(raw, out _, out var error), error);
     }
 
     [Fact]

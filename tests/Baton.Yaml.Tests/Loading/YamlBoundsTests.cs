@@ -103,6 +103,16 @@ public sealed class YamlBoundsTests
     }
 
     [Fact]
+    public void A_template_nested_deep_enough_to_overflow_the_parser_is_an_error_at_the_template()
+    {
+        // Under 1 MiB, yet deep enough to overflow the template parser's stack.
+        var template = string.Concat(Enumerable.Repeat("{%if 1%}", 50_000)) + string.Concat(Enumerable.Repeat("{%endif%}", 50_000));
+        var yaml = $"version: 1\nagents:\n  deep: {{ template: \"{template}\" }}\nworkflow: deep\n";
+        var error = Refused(yaml, "nests blocks deeper than 64");
+        Assert.Equal(3, error.Line);
+    }
+
+    [Fact]
     public void A_file_of_too_many_values_is_refused()
     {
         var yaml = Head + "junk: [" + string.Join(",", Enumerable.Repeat("0", WorkflowFileLimits.MaxNodes)) + "]\n";
