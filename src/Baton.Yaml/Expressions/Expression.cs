@@ -32,6 +32,17 @@ public sealed class Expression
     /// <summary>The most elements one array may have.</summary>
     public const int ArrayLimit = 100_000;
 
+    /// <summary>
+    /// Globals an expression has no use for that allocate a script-chosen size in one call, out of reach of the memory
+    /// bound (it is checked between statements): <c>new ArrayBuffer(1e9)</c> would take a gigabyte at once.
+    /// </summary>
+    private static readonly string[] Removed =
+    [
+        "ArrayBuffer", "SharedArrayBuffer", "DataView", "Atomics", "WebAssembly",
+        "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+        "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+    ];
+
     private readonly Prepared<Acornima.Ast.Script> _script;
 
     private Expression(string source, Prepared<Acornima.Ast.Script> script)
@@ -128,17 +139,6 @@ public sealed class Expression
             throw new AgentException(ErrorKind.Fatal, $"the expression '{Source}' failed: {why}", ex) { Code = "expression" };
         }
     }
-
-    /// <summary>
-    /// Globals an expression has no use for that allocate a script-chosen size in one call, out of reach of the memory
-    /// bound (it is checked between statements): <c>new ArrayBuffer(1e9)</c> would take a gigabyte at once.
-    /// </summary>
-    private static readonly string[] Removed =
-    [
-        "ArrayBuffer", "SharedArrayBuffer", "DataView", "Atomics", "WebAssembly",
-        "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
-        "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
-    ];
 
     private static Engine NewEngine()
     {
