@@ -39,14 +39,19 @@ public static class WorkflowFile
     }
 
     /// <summary>Reads a YAML (or JSON) value, such as a file of inputs, as JSON.</summary>
-    /// <exception cref="FormatException">The text is not YAML.</exception>
+    /// <exception cref="FormatException">The text is not YAML, or passes one of the <see cref="WorkflowFileLimits"/>.</exception>
     public static System.Text.Json.Nodes.JsonNode? ReadValue(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > WorkflowFileLimits.MaxFileLength) throw new FormatException($"the text is {text.Length} characters long; at most {WorkflowFileLimits.MaxFileLength} (1 MiB) are read");
         var stream = new YamlDotNet.RepresentationModel.YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new BoundedParser(new YamlDotNet.Core.Parser(new StringReader(text))));
+        }
+        catch (YamlLimitException ex)
+        {
+            throw new FormatException($"({ex.Start.Line}:{ex.Start.Column}) {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
         {
@@ -68,6 +73,12 @@ public static class WorkflowFile
         string text;
         try
         {
+            // Refused before reading, so a huge file is never loaded into memory.
+            if (new FileInfo(path).Length is var length && length > WorkflowFileLimits.MaxFileLength)
+            {
+                return new WorkflowFileReadResult(null, [new WorkflowFileError(path, 1, 1, $"the file is {length} bytes long; at most {WorkflowFileLimits.MaxFileLength} (1 MiB) are read")]);
+            }
+
             text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

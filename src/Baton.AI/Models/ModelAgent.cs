@@ -57,7 +57,7 @@ public sealed class ModelAgent : IAgent
     {
         ArgumentNullException.ThrowIfNull(context);
         var messages = new List<ChatMessage>();
-        if (_instructions?.Render(input, context.State) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
+        if (_instructions?.Render(input, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
         messages.Add(new ChatMessage(ChatRole.User, UserMessage(input, context)));
         var fixedCount = messages.Count;
         var options = CallOptions(context);

@@ -25,19 +25,56 @@ public sealed class OutputSchema
     /// <summary>The schema of a C# type.</summary>
     public static OutputSchema FromType<T>() => new(JsonSchema.FromType<T>(), typeof(T).Name);
 
-    /// <summary>A schema written by hand.</summary>
-    /// <exception cref="FormatException">The text is not a JSON schema.</exception>
+    /// <summary>A schema written by hand. Its <c>$ref</c>s must point inside it (<c>#/...</c>): no file or URL is read.</summary>
+    /// <exception cref="FormatException">The text is not a JSON schema, or a <c>$ref</c> points outside it.</exception>
     public static OutputSchema FromJson(string schema, string name = "output")
     {
         ArgumentNullException.ThrowIfNull(schema);
         try
         {
-            return new OutputSchema(JsonSchema.FromJsonAsync(schema).GetAwaiter().GetResult(), name);
+            // Refused by name before NJsonSchema reads it; the resolver is the second line, for references this walk misses.
+            if (ExternalReference(JsonNode.Parse(schema)) is { } external) throw new ExternalReferenceException(external);
+            // Nothing here waits on I/O (external references are refused), so the task is complete when it returns.
+            var parsed = JsonSchema.FromJsonAsync(schema, null, LocalReferenceResolver.For, CancellationToken.None).GetAwaiter().GetResult();
+            return new OutputSchema(parsed, name);
         }
-        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (Innermost(ex) is ExternalReferenceException external)
+        {
+            throw new FormatException($"not a valid JSON schema: {external.Message}", ex);
+        }
+        catch (Exception ex) when (ex is JsonException or Newtonsoft.Json.JsonException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
             throw new FormatException($"not a valid JSON schema: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The first <c>$ref</c> that does not point inside the schema (<c>#...</c>), if any.</summary>
+    private static string? ExternalReference(JsonNode? node)
+    {
+        var pending = new Stack<JsonNode?>([node]);
+        while (pending.TryPop(out var current))
+        {
+            if (current is JsonObject obj)
+            {
+                foreach (var (key, value) in obj)
+                {
+                    if (key == "$ref" && value is JsonValue reference && reference.TryGetValue<string>(out var target) && !target.StartsWith('#')) return target;
+                    pending.Push(value);
+                }
+            }
+            else if (current is JsonArray array)
+            {
+                foreach (var item in array) pending.Push(item);
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null) exception = exception.InnerException;
+        return exception;
     }
 
     /// <summary>

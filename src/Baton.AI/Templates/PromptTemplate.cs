@@ -8,12 +8,30 @@ namespace Baton.AI;
 /// <summary>
 /// A Liquid template (Fluid) rendered over a step's <c>input</c>, the run's <c>state</c> and the workflow's <c>inputs</c>
 /// (the <c>inputs</c> state variable). JSON values are navigable (<c>{{ input.analysis }}</c>) and print as JSON when
-/// printed whole (<c>{{ input }}</c>); only JSON reaches a template, so it cannot run code or reach .NET objects.
+/// printed whole (<c>{{ input }}</c>); only JSON reaches a template, so it cannot run code, read files or reach .NET
+/// objects. Rendering is bounded: <see cref="StepLimit"/> statements, <see cref="RecursionLimit"/> levels,
+/// <see cref="RangeLimit"/> numbers in a range, <see cref="OutputLimit"/> characters of output or of one assigned value,
+/// <see cref="ListLimit"/> items in an assigned list, and the caller's cancellation token.
 /// </summary>
 public sealed class PromptTemplate
 {
     /// <summary>The run state variable templates read as <c>inputs</c>.</summary>
     public const string InputsState = "inputs";
+
+    /// <summary>The most statements (loop iterations included) one render may run.</summary>
+    public const int StepLimit = 100_000;
+
+    /// <summary>The deepest nesting of blocks one render may reach.</summary>
+    public const int RecursionLimit = 64;
+
+    /// <summary>The most numbers a range such as <c>(1..n)</c> may hold.</summary>
+    public const int RangeLimit = 10_000;
+
+    /// <summary>The most characters one render may produce, and one <c>assign</c>, <c>capture</c>, <c>replace</c> or <c>join</c> may make.</summary>
+    public const int OutputLimit = 1024 * 1024;
+
+    /// <summary>The most items one assigned list may hold.</summary>
+    public const int ListLimit = 100_000;
 
     private static readonly FluidParser Parser = new();
     private static readonly TemplateOptions Options = CreateOptions();
@@ -39,13 +57,20 @@ public sealed class PromptTemplate
             return true;
         }
 
-        if (!Parser.TryParse(source, out var parsed, out error))
+        if (TemplateNesting.Check(source, RecursionLimit) is { } tooDeep)
+        {
+            template = null;
+            error = tooDeep;
+            return false;
+        }
+
+        if (!Parser.TryParse(source, out var parsed, out error) || TemplateGuard.Check(parsed, out error) is not { } guarded)
         {
             template = null;
             return false;
         }
 
-        template = new PromptTemplate(source, parsed);
+        template = new PromptTemplate(source, guarded);
         if (Cache.Count < 10_000) Cache.TryAdd(source, template);
         return true;
     }
@@ -55,10 +80,17 @@ public sealed class PromptTemplate
         TryParse(source, out var template, out var error) ? template! : throw new FormatException($"invalid template: {error}");
 
     /// <summary>Renders over a step's input and the run state.</summary>
-    public string Render(Payload input, IRunStateView? state)
+    /// <exception cref="AgentException">The template passed a bound (fatal, code <c>template</c>).</exception>
+    public string Render(Payload input, IRunStateView? state) => Render(input, state, CancellationToken.None);
+
+    /// <summary>Renders over a step's input and the run state, stopping when <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <exception cref="AgentException">The template passed a bound (fatal, code <c>template</c>).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public string Render(Payload input, IRunStateView? state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var context = new TemplateContext(Options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var context = new BoundedTemplateContext(Options, cancellationToken);
         context.SetValue("input", ToNode(input));
         var stateObject = new JsonObject();
         if (state is not null)
@@ -71,8 +103,30 @@ public sealed class PromptTemplate
 
         context.SetValue("inputs", stateObject[InputsState]?.DeepClone() ?? new JsonObject());
         context.SetValue("state", stateObject);
-        return _template.Render(context);
+        var writer = new BoundedTemplateWriter(cancellationToken);
+        try
+        {
+            var rendering = _template.RenderAsync(writer, context, NullEncoder.Default);
+            // Every value a template sees is in memory, so rendering completes synchronously; the wait is a fallback.
+            if (!rendering.IsCompletedSuccessfully) rendering.AsTask().GetAwaiter().GetResult();
+        }
+        catch (TemplateLimitException ex)
+        {
+            throw Bound(ex.Message, ex);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("The maximum", StringComparison.Ordinal))
+        {
+            // Fluid reports its step bound with its recursion message, so which of the two fired cannot be told apart.
+            throw Bound($"it ran more than {StepLimit} statements or nested deeper than {RecursionLimit}", ex);
+        }
+
+        return writer.ToString();
     }
+
+    private AgentException Bound(string why, Exception inner) =>
+        new(ErrorKind.Fatal, $"the template failed: {why} (template: {Excerpt(Source)})", inner) { Code = "template" };
+
+    private static string Excerpt(string source) => source.Length <= 80 ? source : source[..77] + "...";
 
     private static JsonNode? ToNode(Payload payload) => payload.Kind switch
     {
@@ -83,9 +137,27 @@ public sealed class PromptTemplate
 
     private static TemplateOptions CreateOptions()
     {
-        var options = new TemplateOptions();
+        var options = new TemplateOptions
+        {
+            MaxSteps = StepLimit,
+            MaxRecursion = RecursionLimit,
+            // No files: include and render are refused when parsed, and this keeps them from reading any.
+            FileProvider = new Microsoft.Extensions.FileProviders.NullFileProvider(),
+            Assigned = static (_, value, context) => Checked(value, context),
+            Captured = static (_, value, context) => Checked(value, context),
+        };
+        BoundedFilters.Apply(options.Filters);
         options.ValueConverters.Add(static value => value is JsonObject json ? new JsonObjectValue(json) : null);
         return options;
+    }
+
+    /// <summary>An assigned or captured value: text longer than the output bound is refused, so doubling a string in a loop stops early.</summary>
+    private static ValueTask<FluidValue> Checked(FluidValue value, TemplateContext context)
+    {
+        if (context is BoundedTemplateContext bounded) bounded.CancellationToken.ThrowIfCancellationRequested();
+        if (value is StringValue text && text.ToStringValue().Length > OutputLimit) throw new TemplateLimitException($"it assigned a text longer than {OutputLimit} characters");
+        if (value is ArrayValue list && list.Values.Count > ListLimit) throw new TemplateLimitException($"it assigned a list of more than {ListLimit} items");
+        return new ValueTask<FluidValue>(value);
     }
 
     /// <summary>A JSON object in a template: its properties by name, and JSON text when printed whole.</summary>

@@ -49,9 +49,9 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
         return step.Resource ?? definition.Resource ?? (definition.Model is { } model ? document.Models[model].Resource : null);
     }
 
-    private IAgent TemplateAgent(AgentDefinition definition) => Agent.Create(definition.Name, (input, context, _) =>
+    private IAgent TemplateAgent(AgentDefinition definition) => Agent.Create(definition.Name, (input, context, cancellationToken) =>
     {
-        var text = Templating.Render(definition.Template!, input, context.State);
+        var text = Templating.Render(definition.Template!, input, context.State, cancellationToken);
         if (!definition.Json) return new ValueTask<AgentResult>(AgentResult.Success(Payload.FromText(text)));
         try
         {

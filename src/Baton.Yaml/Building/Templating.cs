@@ -10,16 +10,22 @@ internal static class Templating
     /// <summary>The run state variable holding the workflow's inputs.</summary>
     public const string InputsState = PromptTemplate.InputsState;
 
-    public static string Render(string source, Payload input, IRunStateView state) => PromptTemplate.Parse(source).Render(input, state);
+    /// <summary>Renders a template of the file (the shape <see cref="Providers.ModelAgentFactory"/> takes).</summary>
+    public static string Render(string source, Payload input, IRunStateView state) => Render(source, input, state, CancellationToken.None);
 
-    public static Payload RenderPayload(string source, Payload input, IRunStateView state) => Payload.FromText(Render(source, input, state));
+    /// <summary>Renders a template of the file, stopping when the step is cancelled (its timeout included).</summary>
+    public static string Render(string source, Payload input, IRunStateView state, CancellationToken cancellationToken) =>
+        PromptTemplate.Parse(source).Render(input, state, cancellationToken);
+
+    public static Payload RenderPayload(string source, Payload input, IRunStateView state, CancellationToken cancellationToken) =>
+        Payload.FromText(Render(source, input, state, cancellationToken));
 
     /// <summary>A JSON value whose strings are rendered as templates.</summary>
-    public static JsonNode? RenderData(JsonNode? data, Payload input, IRunStateView state) => data switch
+    public static JsonNode? RenderData(JsonNode? data, Payload input, IRunStateView state, CancellationToken cancellationToken) => data switch
     {
-        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, RenderData(p.Value, input, state)))),
-        JsonArray array => new JsonArray([.. array.Select(item => RenderData(item, input, state))]),
-        JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(Render(text, input, state)),
+        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, RenderData(p.Value, input, state, cancellationToken)))),
+        JsonArray array => new JsonArray([.. array.Select(item => RenderData(item, input, state, cancellationToken))]),
+        JsonValue value when value.TryGetValue<string>(out var text) => JsonValue.Create(Render(text, input, state, cancellationToken)),
         _ => data?.DeepClone(),
     };
 

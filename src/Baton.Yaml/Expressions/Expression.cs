@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Acornima;
 using Jint;
 using Jint.Native;
@@ -9,8 +10,10 @@ namespace Baton.Yaml.Expressions;
 
 /// <summary>
 /// A JavaScript expression from a workflow file (<c>when</c>, <c>items</c>, <c>classify</c>, <c>validate</c>, <c>set</c>),
-/// parsed once and evaluated in a sandbox: no access to .NET, files or the network (Jint without CLR interop), and
-/// bounds on time, memory, statements and recursion, so a bad expression fails its step instead of hanging the run.
+/// parsed once and evaluated in a sandbox: no access to .NET, files or the network (Jint without CLR interop), no
+/// <c>eval</c> or <c>Function</c> from text, a fresh engine for every evaluation (so nothing one evaluation changes —
+/// a prototype, a global — is seen by the next), and bounds on time, memory, statements, recursion, array length and
+/// regular-expression matching, so a bad expression fails its step instead of hanging the run.
 /// </summary>
 public sealed class Expression
 {
@@ -26,8 +29,19 @@ public sealed class Expression
     /// <summary>The most statements one evaluation may run.</summary>
     public const int StatementLimit = 100_000;
 
-    [ThreadStatic]
-    private static Engine? t_engine;
+    /// <summary>The most elements one array may have.</summary>
+    public const int ArrayLimit = 100_000;
+
+    /// <summary>
+    /// Globals an expression has no use for that allocate a script-chosen size in one call, out of reach of the memory
+    /// bound (it is checked between statements): <c>new ArrayBuffer(1e9)</c> would take a gigabyte at once.
+    /// </summary>
+    private static readonly string[] Removed =
+    [
+        "ArrayBuffer", "SharedArrayBuffer", "DataView", "Atomics", "WebAssembly",
+        "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+        "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+    ];
 
     private readonly Prepared<Acornima.Ast.Script> _script;
 
@@ -93,7 +107,8 @@ public sealed class Expression
     private T Run<T>(ExpressionScope scope, Func<Engine, JsValue, T> convert)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var engine = t_engine ??= NewEngine();
+        // A fresh engine each time (tens of microseconds): state left by one evaluation cannot leak into the next.
+        var engine = NewEngine();
         try
         {
             engine.SetValue("input", ToJs(engine, scope.Input));
@@ -108,12 +123,13 @@ public sealed class Expression
         {
             throw;
         }
-        catch (Exception ex) when (ex is JavaScriptException or ExecutionCanceledException or MemoryLimitExceededException or RecursionDepthOverflowException or StatementsCountOverflowException or TimeoutException or JsonException)
+        catch (Exception ex) when (ex is JavaScriptException or ExecutionCanceledException or MemoryLimitExceededException or RecursionDepthOverflowException
+            or StatementsCountOverflowException or TimeoutException or JsonException or RegexMatchTimeoutException or JintException
+            or InvalidOperationException)
         {
-            // An engine that stopped part-way is not reused.
-            t_engine = null;
             var why = ex switch
             {
+                RegexMatchTimeoutException => $"a regular expression ran longer than {TimeLimit.TotalMilliseconds} ms",
                 TimeoutException or ExecutionCanceledException => $"it ran longer than {TimeLimit.TotalMilliseconds} ms",
                 MemoryLimitExceededException => $"it allocated more than {MemoryLimit / (1024 * 1024)} MB",
                 RecursionDepthOverflowException => $"it recursed deeper than {RecursionLimit}",
@@ -124,12 +140,26 @@ public sealed class Expression
         }
     }
 
-    private static Engine NewEngine() => new(options => options
-        .Strict()
-        .LimitMemory(MemoryLimit)
-        .TimeoutInterval(TimeLimit)
-        .LimitRecursion(RecursionLimit)
-        .MaxStatements(StatementLimit));
+    private static Engine NewEngine()
+    {
+        var engine = Configure();
+        foreach (var name in Removed) engine.Global.Delete(name);
+        return engine;
+    }
+
+    private static Engine Configure() => new(options =>
+    {
+        options
+            .Strict()
+            .DisableStringCompilation()
+            .LimitMemory(MemoryLimit)
+            .TimeoutInterval(TimeLimit)
+            .LimitRecursion(RecursionLimit)
+            .MaxStatements(StatementLimit);
+        // Both run inside one built-in call, between the statement checks that enforce time and memory.
+        options.Constraints.MaxArraySize = ArrayLimit;
+        options.Constraints.RegexTimeout = TimeLimit;
+    });
 
     private static JsValue ToJs(Engine engine, Payload? payload)
     {

@@ -49,10 +49,21 @@ internal sealed class WorkflowDocumentReader
     private WorkflowDocument? ReadDocument(string text)
     {
         var stream = new YamlStream();
-        var parser = new TrackingParser(new Parser(new StringReader(text)));
+        if (text.Length > WorkflowFileLimits.MaxFileLength)
+        {
+            _diagnostics.Add(Mark.Empty, $"the file is {text.Length} characters long; at most {WorkflowFileLimits.MaxFileLength} (1 MiB) are read");
+            return null;
+        }
+
+        var parser = new TrackingParser(new BoundedParser(new Parser(new StringReader(text))));
         try
         {
             stream.Load(parser);
+        }
+        catch (YamlLimitException ex)
+        {
+            _diagnostics.Add(ex.Start, ex.Message);
+            return null;
         }
         catch (YamlException ex)
         {
@@ -200,6 +211,7 @@ internal sealed class WorkflowDocumentReader
                     {
                         schema = YamlNodes.ToJson(s.Value) is JsonObject schemaObject ? schemaObject.ToJsonString() : null;
                         if (schema is null) _diagnostics.Add(s.Value, "'schema' must be a JSON schema object");
+                        else OutputSchemas.Check(_diagnostics, s.Value, schema);
                     }
                     else _diagnostics.Add(output.Value, "'output' is 'text' or a map with 'schema'");
                 }

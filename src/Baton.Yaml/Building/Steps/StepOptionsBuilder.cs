@@ -20,8 +20,8 @@ internal static class StepOptionsBuilder
         var wrapper = new WorkflowBuilder(step.Id);
         if (step.InputTemplate is { } input)
         {
-            wrapper.AddStep(new Baton.AgentStep(Agent.Create("input", (payload, context, _) =>
-                new ValueTask<AgentResult>(AgentResult.Success(Templating.RenderPayload(input, payload, context.State)))), "input"));
+            wrapper.AddStep(new Baton.AgentStep(Agent.Create("input", (payload, context, cancellationToken) =>
+                new ValueTask<AgentResult>(AgentResult.Success(Templating.RenderPayload(input, payload, context.State, cancellationToken)))), "input"));
         }
 
         wrapper.AddStep(core);
@@ -45,7 +45,7 @@ internal static class StepOptionsBuilder
         if (step.InputTemplate is null && step.As is null) return agent;
         return Agent.Create(agent.Name, async (input, context, cancellationToken) =>
         {
-            if (step.InputTemplate is { } template) input = Templating.RenderPayload(template, input, context.State);
+            if (step.InputTemplate is { } template) input = Templating.RenderPayload(template, input, context.State, cancellationToken);
             var result = await agent.InvokeAsync(input, context, cancellationToken).ConfigureAwait(false);
             if (step.As is { } name && result.IsSuccess) context.SetState(name, result.Output);
             return result;
