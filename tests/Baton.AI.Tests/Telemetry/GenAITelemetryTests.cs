@@ -29,6 +29,7 @@ public sealed class GenAITelemetryTests : IDisposable
     private readonly TracerProvider _tracing;
     private readonly MeterProvider _meters;
     private readonly string _model = "model-" + Guid.NewGuid().ToString("N");
+    private readonly BatonTelemetryOptions _optionsBefore = BatonTelemetry.Options;
 
     public GenAITelemetryTests()
     {
@@ -40,7 +41,7 @@ public sealed class GenAITelemetryTests : IDisposable
 
     public void Dispose()
     {
-        BatonTelemetry.Options = new BatonTelemetryOptions();
+        BatonTelemetry.Options = _optionsBefore;
         _meters.Dispose();
         _tracing.Dispose();
     }

@@ -139,6 +139,54 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Agent_and_run_spans_carry_the_tokens_used()
+    {
+        using var script = new AgentScript();
+        var draft = script.Agent("drafter").Then((_, _, _) => new ValueTask<AgentResult>(AgentResult.Success("draft", usage: new Usage(120, 30, 0.5m))));
+        var polish = script.Agent("polisher").Then((_, _, _) => new ValueTask<AgentResult>(AgentResult.Success("final", usage: new Usage(40, 10, 0m))));
+        await using var runtime = new BatonRuntime();
+
+        var result = await runtime.RunAsync(SequentialBuilder.Create("essay", draft, polish), "topic");
+
+        var spans = SpansOf(result.RunId);
+        var drafter = Assert.Single(spans, s => s.OperationName == "invoke_agent drafter");
+        Assert.Equal(120L, drafter.GetTagItem(Tags.InputTokens));
+        Assert.Equal(30L, drafter.GetTagItem(Tags.OutputTokens));
+        Assert.Equal(0.5, drafter.GetTagItem(Tags.Cost));
+        var polisher = Assert.Single(spans, s => s.OperationName == "invoke_agent polisher");
+        Assert.Equal(40L, polisher.GetTagItem(Tags.InputTokens));
+        Assert.Null(polisher.GetTagItem(Tags.Cost));
+        var run = Assert.Single(spans, s => s.OperationName == "invoke_workflow essay");
+        Assert.Equal(160L, run.GetTagItem(Tags.InputTokens));
+        Assert.Equal(40L, run.GetTagItem(Tags.OutputTokens));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_is_an_error_span_with_error_type_cancelled()
+    {
+        using var script = new AgentScript();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = script.Agent("wait").Then(async (_, _, cancellationToken) =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return AgentResult.Success("never");
+        });
+        await using var runtime = new BatonRuntime();
+
+        var handle = runtime.Start(SequentialBuilder.Create("long", wait), "x");
+        await started.Task.Within();
+        handle.Cancel();
+        var result = await handle.Completion.Within();
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+        var run = Assert.Single(SpansOf(result.RunId), s => s.OperationName == "invoke_workflow long");
+        Assert.Equal("cancelled", run.GetTagItem(Tags.ErrorType));
+        Assert.Equal("cancelled", run.GetTagItem(Tags.Status));
+        Assert.Equal(ActivityStatusCode.Error, run.Status);
+    }
+
+    [Fact]
     public async Task Metrics_count_runs_and_completed_steps()
     {
         using var script = new AgentScript();
