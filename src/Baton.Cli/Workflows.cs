@@ -13,6 +13,7 @@ internal static class Workflows
     /// </summary>
     public static BatonRuntime Runtime(IRunStore store, BuiltWorkflowFile? built)
     {
+        OtlpExport.StartIfConfigured();
         var loaded = new Dictionary<string, BuiltWorkflowFile?>(StringComparer.Ordinal);
         var runtime = new BatonRuntime(new BatonOptions
         {

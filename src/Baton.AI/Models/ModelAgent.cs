@@ -22,6 +22,7 @@ public sealed class ModelAgent : IAgent
     private readonly PromptTemplate? _instructions;
     private readonly Dictionary<string, AITool> _tools;
     private readonly ScriptedChatClient? _scripted;
+    private readonly ChatClientMetadata? _metadata;
 
     /// <summary>Creates a model agent.</summary>
     /// <exception cref="FormatException">The instructions are not a valid template.</exception>
@@ -37,6 +38,7 @@ public sealed class ModelAgent : IAgent
         _instructions = _options.Instructions is { } source ? PromptTemplate.Parse(source) : null;
         _tools = _options.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _scripted = client.GetService<ScriptedChatClient>();
+        _metadata = client.GetService<ChatClientMetadata>();
     }
 
     /// <inheritdoc/>
@@ -140,7 +142,27 @@ public sealed class ModelAgent : IAgent
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>One model call, under its <c>chat</c> span and recorded in the GenAI metrics.</summary>
     private async Task<ChatResponse> SendAsync(List<ChatMessage> messages, ChatOptions options, IStepContext context, CancellationToken cancellationToken)
+    {
+        var model = options.ModelId ?? _metadata?.DefaultModelId;
+        var provider = _metadata?.ProviderName;
+        using var activity = ModelAgentTelemetry.StartChat(Name, model, provider, context, messages);
+        var started = context.TimeProvider.GetTimestamp();
+        try
+        {
+            var response = await SendCoreAsync(messages, options, context, cancellationToken).ConfigureAwait(false);
+            ModelAgentTelemetry.ChatEnded(activity, model, provider, response, context.TimeProvider.GetElapsedTime(started));
+            return response;
+        }
+        catch (Exception ex)
+        {
+            ModelAgentTelemetry.ChatFailed(activity, model, provider, ex, context.TimeProvider.GetElapsedTime(started));
+            throw;
+        }
+    }
+
+    private async Task<ChatResponse> SendCoreAsync(List<ChatMessage> messages, ChatOptions options, IStepContext context, CancellationToken cancellationToken)
     {
         if (!_options.Stream) return await _client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var updates = new List<ChatResponseUpdate>();
@@ -165,14 +187,19 @@ public sealed class ModelAgent : IAgent
         var results = await Task.WhenAll(calls.Select(async call =>
         {
             context.Report("tool_call", Payload.FromText($"{call.Name}({JsonSerializer.Serialize(call.Arguments)})"));
+            _tools.TryGetValue(call.Name, out var tool);
+            using var activity = ModelAgentTelemetry.StartTool(Name, call, tool, context);
             object? result;
-            if (!_tools.TryGetValue(call.Name, out var tool) || tool is not AIFunction function)
+            string? errorType = null;
+            if (tool is not AIFunction function)
             {
                 result = $"Error: tool '{call.Name}' is not available; available tools: {(_tools.Count == 0 ? "none" : string.Join(", ", _tools.Keys))}";
+                errorType = "tool_not_available";
             }
             else if (tool is ApprovalRequiredAIFunction && !await ApprovedAsync(call, context, cancellationToken).ConfigureAwait(false))
             {
                 result = $"Error: a person denied the call to '{call.Name}'";
+                errorType = "denied";
             }
             else
             {
@@ -184,8 +211,11 @@ public sealed class ModelAgent : IAgent
                 {
                     // The model decides what to do about a failing tool: it sees the error, the run goes on.
                     result = $"Error: tool '{call.Name}' failed: {ex.Message}";
+                    errorType = ModelAgentTelemetry.ErrorTypeOf(ex);
                 }
             }
+
+            ModelAgentTelemetry.ToolEnded(activity, result, errorType);
 
             context.Report("tool_result", Payload.FromText($"{call.Name}: {Shorten(result?.ToString())}"));
             return (AIContent)new FunctionResultContent(call.CallId, result);

@@ -181,7 +181,7 @@ internal sealed class RunExecution
         var statusTag = status.ToString().ToLowerInvariant();
         activity?.SetTag(BatonTelemetry.Tags.Status, statusTag);
         if (status != RunStatus.Succeeded) activity?.SetStatus(ActivityStatusCode.Error, error?.Message);
-        BatonTelemetry.RunsEnded.Add(1, new KeyValuePair<string, object?>(BatonTelemetry.Tags.Status, statusTag));
+        BatonTelemetry.RunEnded(activity, statusTag, error, Usage);
         Events.Add(new RunEndedEvent(RunId, Time.GetUtcNow(), status, output, error));
         Events.Complete();
         return new RunResult(RunId, status, output, error, Usage, StepCount);
@@ -332,7 +332,7 @@ internal sealed class RunExecution
     /// <summary>Runs a step's attempts with its retry policy and commits the outcome.</summary>
     private async ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, string? path, string? parent, CancellationToken cancellationToken)
     {
-        using var activity = BatonTelemetry.StartStep(RunId, key, step);
+        using var activity = BatonTelemetry.StartStep(RunId, Workflow.Name, key, step);
         var policy = step.EffectiveRetry;
         for (var attempt = 1; ; attempt++)
         {
@@ -354,8 +354,7 @@ internal sealed class RunExecution
                     var elapsed = committed.Timestamp - startedAt;
                     activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
                     activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
-                    if (BatonTelemetry.StepsCompleted.Enabled) BatonTelemetry.StepsCompleted.Add(1);
-                    if (BatonTelemetry.StepDuration.Enabled) BatonTelemetry.StepDuration.Record(elapsed.TotalMilliseconds);
+                    BatonTelemetry.StepCompleted(activity, elapsed, committed.Usage);
                     if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage, Path = path, Parent = parent });
                     if (commit.Abort is { } overBudget) return new Executed(null, -1, ScopeOutcome.Aborted(overBudget));
                     if (committed.Messages is { Count: > 0 })
@@ -407,7 +406,7 @@ internal sealed class RunExecution
             activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
             activity?.SetTag(BatonTelemetry.Tags.Status, "failed");
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
-            if (BatonTelemetry.StepsFailed.Enabled) BatonTelemetry.StepsFailed.Add(1);
+            BatonTelemetry.StepFailed(activity, error, result.Usage);
             Events.Add(new StepFailedEvent(RunId, Time.GetUtcNow(), key, step.Id, error, attempt) { Path = path, Parent = parent });
             if (Budget.Spend(result.Usage) is { } spent) return new Executed(null, -1, ScopeOutcome.Aborted(spent));
             return new Executed(entry, target, null);

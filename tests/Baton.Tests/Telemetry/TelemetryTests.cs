@@ -59,17 +59,21 @@ public sealed class TelemetryTests : IDisposable
         var result = await runtime.RunAsync(workflow, "topic");
 
         var spans = SpansOf(result.RunId);
-        var run = Assert.Single(spans, s => s.OperationName == "baton.run report");
+        var run = Assert.Single(spans, s => s.OperationName == "invoke_workflow report");
         Assert.Null(run.Parent);
         Assert.Equal("report", run.GetTagItem(Tags.Workflow));
+        Assert.Equal("invoke_workflow", run.GetTagItem(Tags.Operation));
+        Assert.Equal("report", run.GetTagItem(Tags.WorkflowName));
+        Assert.Equal(result.RunId, run.GetTagItem(Tags.ConversationId));
         Assert.Equal(false, run.GetTagItem(Tags.Resumed));
         Assert.Equal("succeeded", run.GetTagItem(Tags.Status));
         Assert.Equal(ActivityStatusCode.Unset, run.Status);
 
         var steps = spans.Where(s => s != run).OrderBy(s => s.GetTagItem(Tags.StepKey) as string, StringComparer.Ordinal).ToList();
-        Assert.Equal(["baton.step research", "baton.step write"], steps.Select(s => s.OperationName));
+        Assert.Equal(["invoke_agent researcher", "invoke_agent writer"], steps.Select(s => s.OperationName));
         Assert.Equal(["research", "write"], steps.Select(s => s.GetTagItem(Tags.StepId)));
         Assert.Equal(["researcher", "writer"], steps.Select(s => s.GetTagItem(Tags.Agent)));
+        Assert.Equal(["research", "write"], steps.Select(s => s.GetTagItem(Tags.AgentId)));
         Assert.Equal(["1:research", "2:write"], steps.Select(s => s.GetTagItem(Tags.StepKey)));
         foreach (var step in steps)
         {
@@ -78,6 +82,9 @@ public sealed class TelemetryTests : IDisposable
             Assert.Equal(1, step.GetTagItem(Tags.Attempt));
             Assert.Equal("succeeded", step.GetTagItem(Tags.Status));
             Assert.Equal("invoke_agent", step.GetTagItem(Tags.Operation));
+            Assert.Equal(result.RunId, step.GetTagItem(Tags.ConversationId));
+            Assert.Equal("report", step.GetTagItem(Tags.WorkflowName));
+            Assert.Null(step.GetTagItem(Tags.ErrorType));
         }
     }
 
@@ -95,7 +102,7 @@ public sealed class TelemetryTests : IDisposable
         var result = await time.DriveAsync(runtime.RunAsync(SequentialBuilder.Create("search", fetch), "query"));
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
-        var step = Assert.Single(SpansOf(result.RunId), s => s.OperationName == "baton.step fetch");
+        var step = Assert.Single(SpansOf(result.RunId), s => s.OperationName == "invoke_agent fetch");
         Assert.Equal(3, step.GetTagItem(Tags.Attempt));
         Assert.Equal("succeeded", step.GetTagItem(Tags.Status));
         var retries = step.Events.Where(e => e.Name == "retry").ToList();
@@ -115,8 +122,8 @@ public sealed class TelemetryTests : IDisposable
         var result = await runtime.RunAsync(SequentialBuilder.Create("checkout", charge), "cart");
 
         var spans = SpansOf(result.RunId);
-        var run = Assert.Single(spans, s => s.OperationName == "baton.run checkout");
-        var step = Assert.Single(spans, s => s.OperationName == "baton.step charge");
+        var run = Assert.Single(spans, s => s.OperationName == "invoke_workflow checkout");
+        var step = Assert.Single(spans, s => s.OperationName == "invoke_agent charge");
         Assert.Equal("failed", step.GetTagItem(Tags.Status));
         Assert.Equal(ActivityStatusCode.Error, step.Status);
         Assert.Equal("card declined", step.StatusDescription);
@@ -124,6 +131,59 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(ActivityStatusCode.Error, run.Status);
         Assert.Equal(1, Sum("baton.steps.failed", result.RunId));
         Assert.Equal(0, Sum("baton.steps.completed", result.RunId));
+
+        // error.type names the error with low cardinality: a scripted failure has no code, so its kind.
+        Assert.Equal("fatal", step.GetTagItem(Tags.ErrorType));
+        Assert.Equal("fatal", run.GetTagItem(Tags.ErrorType));
+        Assert.Equal("fatal", Assert.Single(MeasurementsOf("baton.steps.failed", result.RunId)).Tags[Tags.ErrorType]);
+    }
+
+    [Fact]
+    public async Task Agent_and_run_spans_carry_the_tokens_used()
+    {
+        using var script = new AgentScript();
+        var draft = script.Agent("drafter").Then((_, _, _) => new ValueTask<AgentResult>(AgentResult.Success("draft", usage: new Usage(120, 30, 0.5m))));
+        var polish = script.Agent("polisher").Then((_, _, _) => new ValueTask<AgentResult>(AgentResult.Success("final", usage: new Usage(40, 10, 0m))));
+        await using var runtime = new BatonRuntime();
+
+        var result = await runtime.RunAsync(SequentialBuilder.Create("essay", draft, polish), "topic");
+
+        var spans = SpansOf(result.RunId);
+        var drafter = Assert.Single(spans, s => s.OperationName == "invoke_agent drafter");
+        Assert.Equal(120L, drafter.GetTagItem(Tags.InputTokens));
+        Assert.Equal(30L, drafter.GetTagItem(Tags.OutputTokens));
+        Assert.Equal(0.5, drafter.GetTagItem(Tags.Cost));
+        var polisher = Assert.Single(spans, s => s.OperationName == "invoke_agent polisher");
+        Assert.Equal(40L, polisher.GetTagItem(Tags.InputTokens));
+        Assert.Null(polisher.GetTagItem(Tags.Cost));
+        var run = Assert.Single(spans, s => s.OperationName == "invoke_workflow essay");
+        Assert.Equal(160L, run.GetTagItem(Tags.InputTokens));
+        Assert.Equal(40L, run.GetTagItem(Tags.OutputTokens));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_is_an_error_span_with_error_type_cancelled()
+    {
+        using var script = new AgentScript();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = script.Agent("wait").Then(async (_, _, cancellationToken) =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return AgentResult.Success("never");
+        });
+        await using var runtime = new BatonRuntime();
+
+        var handle = runtime.Start(SequentialBuilder.Create("long", wait), "x");
+        await started.Task.Within();
+        handle.Cancel();
+        var result = await handle.Completion.Within();
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+        var run = Assert.Single(SpansOf(result.RunId), s => s.OperationName == "invoke_workflow long");
+        Assert.Equal("cancelled", run.GetTagItem(Tags.ErrorType));
+        Assert.Equal("cancelled", run.GetTagItem(Tags.Status));
+        Assert.Equal(ActivityStatusCode.Error, run.Status);
     }
 
     [Fact]
@@ -161,7 +221,7 @@ public sealed class TelemetryTests : IDisposable
         var intake = await runtime.RunAsync(SequentialBuilder.Create("intake", receive), "server down");
         await runtime.Events.WhenIdleAsync().Within();
 
-        var publisher = Assert.Single(SpansOf(intake.RunId), s => s.OperationName == "baton.step receive");
+        var publisher = Assert.Single(SpansOf(intake.RunId), s => s.OperationName == "invoke_agent receive");
         var published = Assert.Single(publisher.Events, e => e.Name == "baton.event.published");
         Assert.Equal("email.received", published.Tags.Single(t => t.Key == Tags.Topic).Value);
 
@@ -174,7 +234,7 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal("delivered", delivery.GetTagItem(Tags.Status));
         Assert.Equal(1, delivery.GetTagItem(Tags.Attempt));
 
-        var child = Assert.Single(_spans, s => s.OperationName == "baton.run triage" && s.ParentSpanId == delivery.SpanId);
+        var child = Assert.Single(_spans, s => s.OperationName == "invoke_workflow triage" && s.ParentSpanId == delivery.SpanId);
         Assert.Equal(publisher.TraceId, child.TraceId);
         var childRunId = (string)child.GetTagItem(Tags.RunId)!;
         Assert.Equal(intake.RunId, (await runtime.Store.GetRunAsync(childRunId))!.ParentRunId);
