@@ -20,7 +20,7 @@ public static class JsonSchemaAnswerValidator
         JsonSchema schema;
         try
         {
-            schema = Schemas.GetOrAdd(source, static s => JsonSchema.FromJsonAsync(s).GetAwaiter().GetResult());
+            schema = Schemas.GetOrAdd(source, static s => JsonSchema.FromJsonAsync(s, null, LocalReferenceResolver.For, CancellationToken.None).GetAwaiter().GetResult());
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException)
         {

@@ -95,7 +95,7 @@ public sealed partial class PlanValidator
         JsonSchema schema;
         try
         {
-            schema = _schemas.GetOrAdd(skill.Name, _ => JsonSchema.FromJsonAsync(skill.ArgumentsSchema.GetRawText()).GetAwaiter().GetResult());
+            schema = _schemas.GetOrAdd(skill.Name, _ => JsonSchema.FromJsonAsync(skill.ArgumentsSchema.GetRawText(), null, LocalReferenceResolver.For, CancellationToken.None).GetAwaiter().GetResult());
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException)
         {
