@@ -30,7 +30,7 @@ internal sealed class RunEventJson
         StepWaitingForHumanEvent s => Step("stepWaiting", e, ReportPath.StepKeyOf(s.Key), null, null, P("requestId", s.Request.Id), P("question", s.Request.Prompt), P("choices", Choices(s.Request))),
         CustomRunEvent s => Step("custom", e, s.Key, null, null, P("name", s.Name), P("data", RunReport.Value(s.Data))),
         StateChangedEvent s => Step("stateChanged", e, s.Key, null, null, P("name", s.Name), P("update", RunReport.Value(s.Update))),
-        RunEndedEvent s => Base("runEnded", e, null, P("status", RunReport.StatusName(s.Status)), P("output", RunReport.Value(s.Output)), P("error", RunReport.ErrorJson(s.Error))),
+        RunEndedEvent s => Base(s.Status switch { RunStatus.Waiting => "runWaiting", RunStatus.Running => "runInterrupted", _ => "runEnded" }, e, null, P("status", RunReport.StatusName(s.Status)), P("output", RunReport.Value(s.Output)), P("error", RunReport.ErrorJson(s.Error))),
         RunEventsSkippedEvent s => Base("eventsSkipped", e, null, P("count", s.Count)),
         _ => Base(char.ToLowerInvariant(e.GetType().Name[0]) + e.GetType().Name[1..].Replace("Event", "", StringComparison.Ordinal), e, null),
     };

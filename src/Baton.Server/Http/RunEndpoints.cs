@@ -122,6 +122,13 @@ internal static class RunEndpoints
         var record = await GetRunAsync(server, runId, http.RequestAborted).ConfigureAwait(false);
         var open = await server.Runtime.Humans.ListOpenAsync(runId, http.RequestAborted).ConfigureAwait(false);
         if (open.Count == 0) throw ApiError.Conflict("not_waiting", $"run '{runId}' is not waiting for an answer (it is {RunReport.StatusName(record.Status)})");
+        // A run that has just asked may still be suspending (its question is stored before it lets go of the run):
+        // let it finish, so the answer can resume it here. A run waiting in memory (a store that is not durable) stays.
+        if (server.Runtime.GetActiveRun(runId) is { } suspending && server.Runtime.HumanWaitInMemory == TimeSpan.Zero)
+        {
+            await suspending.Completion.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+
         // The archive is told the run's events so far before the answer continues it.
         await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false);
         var answer = await server.Runtime.Humans.AnswerAsync(open[0].Id, value, http.RequestAborted).ConfigureAwait(false);
@@ -130,8 +137,21 @@ internal static class RunEndpoints
             throw ApiError.BadRequest("answer_refused", $"the answer was not accepted: {answer.Reason}; run '{runId}' still waits for: {open[0].Prompt}");
         }
 
-        if (answer.Run is { } handle) server.Archives.Follow(handle);
-        return Json.Result(new JsonObject { ["runId"] = runId, ["resumed"] = answer.Run is not null }, StatusCodes.Status202Accepted);
+        var handle = answer.Run;
+        if (handle is null && server.Runtime.GetActiveRun(runId) is null && server.Resolve(record)?.Workflow is { } workflow)
+        {
+            try
+            {
+                handle = await server.Runtime.ResumeAsync(runId, workflow, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // Held by another process: the answer waits in the store for whoever resumes the run.
+            }
+        }
+
+        if (handle is not null) server.Archives.Follow(handle);
+        return Json.Result(new JsonObject { ["runId"] = runId, ["resumed"] = handle is not null || server.Runtime.GetActiveRun(runId) is not null }, StatusCodes.Status202Accepted);
     }
 
     /// <summary><c>POST /api/runs/{id}/cancel</c>: cancels a run executing here, or one that waits or was interrupted.</summary>

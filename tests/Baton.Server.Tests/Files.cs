@@ -1,0 +1,49 @@
+namespace Baton.Server.Tests;
+
+/// <summary>The workflow files the tests' server offers, all on the scripted model.</summary>
+internal static class Files
+{
+    public const string Report = """
+        version: 1
+        name: report
+        description: Research, then write.
+        inputs:
+          topic: { type: string, default: "AI trends" }
+          pages: { type: number }
+        models:
+          local:
+            provider: scripted
+            replies:
+              - "Finding: agents are moving into production."
+              - "Report: adoption of AI agents is rising."
+        agents:
+          researcher: { model: local, instructions: "Find trends about {{ inputs.topic }}." }
+          writer: { model: local, instructions: "Write a report." }
+        workflow:
+          sequential: [researcher, writer]
+        """;
+
+    public const string Approval = """
+        version: 1
+        name: approval
+        description: A draft waits for a person's approval.
+        inputs:
+          topic: { type: string, required: true }
+        models:
+          local:
+            provider: scripted
+            replies: ["Draft about the topic."]
+        agents:
+          draft: { model: local, instructions: "Draft {{ inputs.topic }}." }
+          publish: { template: "Published: {{ input }}" }
+        workflow:
+          sequential:
+            - draft
+            - ask:
+                prompt: "Publish '{{ input }}'? (yes/no)"
+                choices: [yes, no]
+            - publish
+        """;
+
+    public static IReadOnlyList<(string Name, string Text)> All { get; } = [("report.yaml", Report), ("approval.yaml", Approval)];
+}
