@@ -31,11 +31,28 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>True for a server that shares another's folder and store: disposing it leaves them.</summary>
+    private bool Borrowed { get; init; }
+
     public static async Task<ServerHost> StartAsync(string? token = null, long maxBody = 1024 * 1024)
     {
         var folder = Directory.CreateTempSubdirectory("baton-server-").FullName;
         foreach (var (name, text) in Files.All) await File.WriteAllTextAsync(Path.Combine(folder, name), text);
         var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(folder, "baton.db") });
+        return await StartAsync(folder, store, token, maxBody);
+    }
+
+    /// <summary>Stops this server (its store stays open) and starts another on the same files and store, as after a restart.</summary>
+    public async Task<ServerHost> RestartAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        var next = await StartAsync(Folder, Store, null, 1024 * 1024);
+        return new ServerHost(next._app, Folder, Store, next.Client) { Borrowed = true };
+    }
+
+    private static async Task<ServerHost> StartAsync(string folder, SqliteRunStore store, string? token, long maxBody)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Services.AddBatonServer(o =>
@@ -120,6 +137,7 @@ internal sealed class ServerHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (Borrowed) return;
         await Store.DisposeAsync();
         try
         {

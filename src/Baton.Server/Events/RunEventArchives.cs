@@ -34,7 +34,7 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
             await foreach (var e in handle.WatchAsync(stopping).ConfigureAwait(false))
             {
                 var shown = e is StepCompletedEvent { Replayed: true } replayed && includeReplayed ? json.From(replayed with { Replayed = false }) : json.From(e);
-                if (shown is not null) archive.Add(shown.ToJsonString());
+                if (shown is not null) archive.Add(shown.ToJsonString(RunEventJson.Compact));
             }
 
             var result = await handle.Completion.ConfigureAwait(false);
@@ -66,12 +66,12 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
         var archive = new RunEventArchive();
         foreach (var entry in await runtime.Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false))
         {
-            if (json.From(runId, entry, record.Workflow) is { } shown) archive.Add(shown.ToJsonString());
+            if (json.From(runId, entry, record.Workflow) is { } shown) archive.Add(shown.ToJsonString(RunEventJson.Compact));
         }
 
         foreach (var request in await runtime.Store.ListHumanRequestsAsync(runId, openOnly: true, cancellationToken).ConfigureAwait(false))
         {
-            if (json.From(request) is { } shown) archive.Add(shown.ToJsonString());
+            if (json.From(request) is { } shown) archive.Add(shown.ToJsonString(RunEventJson.Compact));
         }
 
         // Only a run that waits for a person may go on here (answered through this server); any other run not executing

@@ -17,6 +17,9 @@ internal sealed class RunEventJson
 
     public RunEventJson(IReadOnlyCollection<string> hiddenKeys) => _hiddenKeys = hiddenKeys;
 
+    /// <summary>How an event's JSON is written: one line (an SSE <c>data:</c> line), non-ASCII text kept as it is.</summary>
+    public static System.Text.Json.JsonSerializerOptions Compact { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The event's JSON, or null when it is not shown (a hidden step's, a replayed step's).</summary>
     public JsonObject? From(RunEvent e) => e switch
     {
@@ -90,9 +93,10 @@ internal sealed class RunEventJson
             derivedParent = null;
         }
 
-        var json = Base(type, runId, time, path, members);
+        var json = Base(type, runId, time, path);
         json["parent"] = parent ?? derivedParent;
         json["key"] = key;
+        foreach (var (name, value) in members) json[name] = value;
         return json;
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Reports;
+using Baton.Server.Events;
 using Baton.Storage;
 using Microsoft.AspNetCore.Http;
 
@@ -87,7 +88,7 @@ internal static class RunEndpoints
             await foreach (var (id, data) in archive.ReadAsync(after, stop.Token).ConfigureAwait(false))
             {
                 var text = id < 0
-                    ? $"data: {new JsonObject { ["type"] = "eventsSkipped", ["runId"] = runId, ["path"] = null, ["time"] = null, ["count"] = long.Parse(data, CultureInfo.InvariantCulture) }.ToJsonString()}\n\n"
+                    ? $"data: {new JsonObject { ["type"] = "eventsSkipped", ["runId"] = runId, ["path"] = null, ["time"] = null, ["count"] = long.Parse(data, CultureInfo.InvariantCulture) }.ToJsonString(RunEventJson.Compact)}\n\n"
                     : string.Create(CultureInfo.InvariantCulture, $"id: {id}\ndata: {data}\n\n");
                 await response.WriteAsync(text, stop.Token).ConfigureAwait(false);
                 await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
@@ -192,7 +193,7 @@ internal static class RunEndpoints
         // A stream following the waiting run ends with it.
         if (await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false) is { } archive)
         {
-            archive.Add(new JsonObject { ["type"] = "runEnded", ["runId"] = runId, ["path"] = null, ["time"] = RunReport.Time(server.Runtime.TimeProvider.GetUtcNow()), ["status"] = "cancelled", ["output"] = null, ["error"] = new JsonObject { ["message"] = "the run was cancelled", ["kind"] = "fatal", ["step"] = null, ["code"] = "cancelled" } }.ToJsonString());
+            archive.Add(new JsonObject { ["type"] = "runEnded", ["runId"] = runId, ["path"] = null, ["time"] = RunReport.Time(server.Runtime.TimeProvider.GetUtcNow()), ["status"] = "cancelled", ["output"] = null, ["error"] = new JsonObject { ["message"] = "the run was cancelled", ["kind"] = "fatal", ["step"] = null, ["code"] = "cancelled" } }.ToJsonString(RunEventJson.Compact));
             archive.End();
         }
 
