@@ -25,3 +25,22 @@ public sealed class TokenTests
         Assert.Equal(HttpStatusCode.Accepted, started);
     }
 }
+
+/// <summary>Who may call a server that has no token: only this machine.</summary>
+public sealed class LoopbackTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", null, false, null)]
+    [InlineData("::1", null, false, null)]
+    [InlineData("192.168.1.20", null, false, 403)]
+    [InlineData("192.168.1.20", null, true, null)]
+    [InlineData("192.168.1.20", "Bearer t0ken", false, 401)]
+    public void Without_a_token_only_loopback_is_served(string remote, string? authorization, bool allowRemote, int? refused)
+    {
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        http.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remote);
+        if (authorization is not null) http.Request.Headers.Authorization = authorization;
+        var options = new BatonServerOptions { AllowRemoteWithoutToken = allowRemote, Token = refused == 401 ? "other" : null };
+        Assert.Equal(refused, Http.TokenCheck.Refuse(http, options)?.Status);
+    }
+}

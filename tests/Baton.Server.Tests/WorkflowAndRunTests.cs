@@ -106,6 +106,14 @@ public sealed class WorkflowAndRunTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge);
         Assert.Equal("body_too_large", tooLargeBody!["error"]!["code"]!.GetValue<string>());
 
+        // A body sent without its length (chunked) is counted as it arrives.
+        using (var chunked = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(huge.ToJsonString()))) })
+        {
+            chunked.Headers.TransferEncodingChunked = true;
+            using var response = await host.Client.SendAsync(chunked);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+
         Assert.Equal(before, await host.SnapshotAsync());
         Assert.Empty((await host.GetAsync("/api/runs")).Body!.AsArray());
     }
