@@ -45,5 +45,19 @@ internal static class Files
             - publish
         """;
 
-    public static IReadOnlyList<(string Name, string Text)> All { get; } = [("report.yaml", Report), ("approval.yaml", Approval)];
+    /// <summary>A model call that takes an hour: the run is surely still running when a test acts on it.</summary>
+    public const string Slow = """
+        version: 1
+        name: slow
+        models:
+          local:
+            provider: scripted
+            delay: 1h
+            replies: ["Done at last."]
+        agents:
+          think: { model: local, instructions: "Think." }
+        workflow: think
+        """;
+
+    public static IReadOnlyList<(string Name, string Text)> All { get; } = [("report.yaml", Report), ("approval.yaml", Approval), ("slow.yaml", Slow)];
 }

@@ -93,6 +93,24 @@ public sealed class HumanAndControlTests
     }
 
     [Fact]
+    public async Task A_running_run_is_cancelled_promptly_and_its_stream_ends()
+    {
+        await using var host = await ServerHost.StartAsync();
+        var runId = await host.StartRunAsync("slow");
+        var first = await host.ReadEventsAsync(runId, stop: e => e["type"]!.GetValue<string>() == "stepStarted");
+        Assert.Equal("running", (await host.GetAsync($"/api/runs/{runId}")).Body!["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, (await host.PostAsync($"/api/runs/{runId}/resume")).Status);
+
+        var (status, body) = await host.PostAsync($"/api/runs/{runId}/cancel");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("cancelled", body!["status"]!.GetValue<string>());
+        var rest = await host.ReadEventsAsync(runId, lastEventId: first[^1].Id);
+        Assert.Equal("runEnded", rest[^1].Data["type"]!.GetValue<string>());
+        Assert.Equal("cancelled", rest[^1].Data["status"]!.GetValue<string>());
+        Assert.Equal("cancelled", (await host.GetAsync($"/api/runs/{runId}")).Body!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_finished_run_is_forked_with_edited_state_and_cannot_be_resumed()
     {
         await using var host = await ServerHost.StartAsync();

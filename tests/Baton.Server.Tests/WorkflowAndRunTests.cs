@@ -13,7 +13,7 @@ public sealed class WorkflowAndRunTests
         var (status, body) = await host.GetAsync("/api/workflows");
         Assert.Equal(HttpStatusCode.OK, status);
         var workflows = body!.AsArray();
-        Assert.Equal(["approval", "report"], workflows.Select(w => w!["name"]!.GetValue<string>()));
+        Assert.Equal(["approval", "report", "slow"], workflows.Select(w => w!["name"]!.GetValue<string>()));
         var report = workflows[1]!;
         Assert.Equal("Research, then write.", report["description"]!.GetValue<string>());
         Assert.Equal("string", report["inputs"]!["topic"]!["type"]!.GetValue<string>());

@@ -7,10 +7,18 @@ namespace Baton.Server.Events;
 /// <summary>
 /// The event archives of the runs a server has served: each run this server executes is watched from its start (or
 /// resume) and its events archived; a run it never watched is told from its journal the first time a client asks.
+/// At most <see cref="MaxArchives"/> are kept: past that, the archives of runs that ended go first, oldest first (a
+/// client asking for such a run again is told it from its journal).
 /// </summary>
 internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCollection<string> hiddenKeys, ILogger logger, CancellationToken stopping)
 {
+    /// <summary>Archives kept before those of ended runs are let go.</summary>
+    public const int MaxArchives = 1000;
+
     private readonly ConcurrentDictionary<string, (RunEventArchive Archive, RunEventJson Json)> _archives = new(StringComparer.Ordinal);
+
+    // Run ids in the order their archives were made, for letting the oldest ended ones go.
+    private readonly Queue<string> _order = new();
 
     /// <summary>Archives a run this server executes, until this execution ends (a run that only waits keeps its archive open).</summary>
     public void Follow(RunHandle handle)
@@ -21,6 +29,7 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
             created = true;
             return (new RunEventArchive(), new RunEventJson(hiddenKeys));
         });
+        if (created) Kept(handle.RunId);
         archive.Reopen();
         // A run new to the archive (a fork, a run started elsewhere) is told whole, replayed steps included; otherwise the
         // steps its earlier executions did are in the archive already.
@@ -77,7 +86,24 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
         // Only a run that waits for a person may go on here (answered through this server); any other run not executing
         // here has ended, or is executed by another process, whose live events this server cannot see.
         if (record.Status != RunStatus.Waiting) archive.End();
-        return _archives.GetOrAdd(runId, (archive, json)).Archive;
+        var kept = _archives.GetOrAdd(runId, (archive, json)).Archive;
+        if (ReferenceEquals(kept, archive)) Kept(runId);
+        return kept;
+    }
+
+    private void Kept(string runId)
+    {
+        lock (_order)
+        {
+            _order.Enqueue(runId);
+            // Each id is looked at once per call: a run still going goes back to the end of the line.
+            for (var look = _order.Count; _archives.Count > MaxArchives && look > 0 && _order.TryDequeue(out var oldest); look--)
+            {
+                if (!_archives.TryGetValue(oldest, out var known)) continue;
+                if (known.Archive.HasEnded) _archives.TryRemove(oldest, out _);
+                else _order.Enqueue(oldest);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching the events of run {RunId} failed")]

@@ -169,7 +169,12 @@ internal static class RunEndpoints
         {
             active.Cancel();
             await active.Completion.ConfigureAwait(false);
-            return Json.Result(new JsonObject { ["runId"] = runId, ["status"] = "cancelled" });
+            // A run that was just suspending (it had asked) let go as waiting: it is cancelled in the store below.
+            record = await GetRunAsync(server, runId, http.RequestAborted).ConfigureAwait(false);
+            if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
+            {
+                return Json.Result(new JsonObject { ["runId"] = runId, ["status"] = RunReport.StatusName(record.Status) });
+            }
         }
 
         var store = server.Runtime.Store;
