@@ -59,5 +59,20 @@ internal static class Files
         workflow: think
         """;
 
-    public static IReadOnlyList<(string Name, string Text)> All { get; } = [("report.yaml", Report), ("approval.yaml", Approval), ("slow.yaml", Slow)];
+    /// <summary>A model whose key is in an environment variable nobody sets: listed, but it cannot run.</summary>
+    public const string Secret = """
+        version: 1
+        name: secret
+        models:
+          remote:
+            provider: openai
+            model: gpt-4o-mini
+            endpoint: http://127.0.0.1:9/v1
+            apiKey: ${env.BATON_SERVER_TESTS_UNSET_KEY}
+        agents:
+          ask: { model: remote, instructions: "Hello." }
+        workflow: ask
+        """;
+
+    public static IReadOnlyList<(string Name, string Text)> All { get; } = [("report.yaml", Report), ("approval.yaml", Approval), ("slow.yaml", Slow), ("secret.yaml", Secret)];
 }

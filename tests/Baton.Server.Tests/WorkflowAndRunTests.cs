@@ -13,7 +13,7 @@ public sealed class WorkflowAndRunTests
         var (status, body) = await host.GetAsync("/api/workflows");
         Assert.Equal(HttpStatusCode.OK, status);
         var workflows = body!.AsArray();
-        Assert.Equal(["approval", "report", "slow"], workflows.Select(w => w!["name"]!.GetValue<string>()));
+        Assert.Equal(["approval", "report", "secret", "slow"], workflows.Select(w => w!["name"]!.GetValue<string>()));
         var report = workflows[1]!;
         Assert.Equal("Research, then write.", report["description"]!.GetValue<string>());
         Assert.Equal("string", report["inputs"]!["topic"]!["type"]!.GetValue<string>());
@@ -93,6 +93,12 @@ public sealed class WorkflowAndRunTests
         var (typed, typedBody) = await host.PostAsync("/api/runs", new JsonObject { ["workflow"] = "report", ["inputs"] = new JsonObject { ["pages"] = "three", ["topic"] = 4 } });
         Assert.Equal(HttpStatusCode.BadRequest, typed);
         Assert.Equal(2, typedBody!["error"]!["problems"]!.AsArray().Count);
+
+        // A file whose secret is not set is listed, but a run of it is refused before it starts, naming the variable.
+        var (secret, secretBody) = await host.PostAsync("/api/runs", new JsonObject { ["workflow"] = "secret" });
+        Assert.Equal(HttpStatusCode.BadRequest, secret);
+        Assert.Equal("invalid_workflow", secretBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("BATON_SERVER_TESTS_UNSET_KEY", secretBody["error"]!["message"]!.GetValue<string>());
 
         var (notJson, notJsonBody) = await host.PostAsync("/api/runs", "{ not json");
         Assert.Equal(HttpStatusCode.BadRequest, notJson);

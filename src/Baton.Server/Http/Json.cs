@@ -8,5 +8,5 @@ namespace Baton.Server.Http;
 internal static class Json
 {
     public static IResult Result(JsonNode? body, int status = StatusCodes.Status200OK) =>
-        Results.Content((body ?? JsonValue.Create((string?)null))?.ToJsonString(Reports.RunReport.Indented) ?? "null", "application/json; charset=utf-8", Encoding.UTF8, status);
+        Results.Content(body?.ToJsonString(Reports.RunReport.Indented) ?? "null", "application/json; charset=utf-8", Encoding.UTF8, status);
 }
