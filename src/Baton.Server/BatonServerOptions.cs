@@ -26,7 +26,13 @@ public sealed class BatonServerOptions
     /// <summary>The most runs <c>GET /api/runs</c> returns when no <c>limit</c> is given.</summary>
     public int DefaultListLimit { get; set; } = 100;
 
-    /// <summary>The clock runs use; the system clock when null.</summary>
+    /// <summary>
+    /// How long an event stream may be silent before the server sends a comment line (<c>: keep-alive</c>), so proxies
+    /// keep the connection of a run that waits (15 seconds by default; zero for never).
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The clock runs (and heartbeats) use; the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Who the server is when it holds runs' leases; by default <c>baton:{machine}:{process}:{random}</c>, as the command's.</summary>

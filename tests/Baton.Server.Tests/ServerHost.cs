@@ -34,12 +34,12 @@ internal sealed class ServerHost : IAsyncDisposable
     /// <summary>True for a server that shares another's folder and store: disposing it leaves them.</summary>
     private bool Borrowed { get; init; }
 
-    public static async Task<ServerHost> StartAsync(string? token = null, long maxBody = 1024 * 1024)
+    public static async Task<ServerHost> StartAsync(string? token = null, long maxBody = 1024 * 1024, TimeProvider? time = null)
     {
         var folder = Directory.CreateTempSubdirectory("baton-server-").FullName;
         foreach (var (name, text) in Files.All) await File.WriteAllTextAsync(Path.Combine(folder, name), text);
         var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(folder, "baton.db") });
-        return await StartAsync(folder, store, token, maxBody);
+        return await StartAsync(folder, store, token, maxBody, time);
     }
 
     /// <summary>Stops this server (its store stays open) and starts another on the same files and store, as after a restart.</summary>
@@ -47,11 +47,11 @@ internal sealed class ServerHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        var next = await StartAsync(Folder, Store, null, 1024 * 1024);
+        var next = await StartAsync(Folder, Store, null, 1024 * 1024, null);
         return new ServerHost(next._app, Folder, Store, next.Client) { Borrowed = true };
     }
 
-    private static async Task<ServerHost> StartAsync(string folder, SqliteRunStore store, string? token, long maxBody)
+    private static async Task<ServerHost> StartAsync(string folder, SqliteRunStore store, string? token, long maxBody, TimeProvider? time)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -61,6 +61,7 @@ internal sealed class ServerHost : IAsyncDisposable
             o.Store = store;
             o.Token = token;
             o.MaxRequestBodyBytes = maxBody;
+            o.TimeProvider = time;
         });
         var app = builder.Build();
         app.MapBaton();

@@ -92,10 +92,13 @@ internal sealed class RunEventArchive
 
     /// <summary>
     /// The events after <paramref name="afterId"/>, then new ones as they come, until the run ends; an id of -1 with the
-    /// count of events no longer kept comes first when the reader asks for some of those.
+    /// count of events no longer kept comes first when the reader asks for some of those. An id of 0 (no data) comes
+    /// after every <paramref name="heartbeat"/> without an event (none when it is zero or infinite), so a reader can
+    /// keep its connection alive while the run waits.
     /// </summary>
-    public async IAsyncEnumerable<(long Id, string Data)> ReadAsync(long afterId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<(long Id, string Data)> ReadAsync(long afterId, TimeSpan heartbeat, TimeProvider time, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var beats = heartbeat > TimeSpan.Zero && heartbeat != Timeout.InfiniteTimeSpan;
         while (true)
         {
             List<(long, string)> batch = [];
@@ -125,7 +128,20 @@ internal sealed class RunEventArchive
                 yield return item;
             }
 
-            if (batch.Count == 0) await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (batch.Count > 0) continue;
+            if (!beats)
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using var beat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(heartbeat, time, beat.Token);
+            var first = await Task.WhenAny(changed, delay).ConfigureAwait(false);
+            // The timer goes when an event came first: a busy run must not leave one behind per event.
+            await beat.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (first == delay) yield return (0, "");
         }
     }
 }

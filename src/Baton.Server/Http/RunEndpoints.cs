@@ -85,9 +85,11 @@ internal static class RunEndpoints
         try
         {
             await response.StartAsync(stop.Token).ConfigureAwait(false);
-            await foreach (var (id, data) in archive.ReadAsync(after, stop.Token).ConfigureAwait(false))
+            var heartbeat = server.Options.HeartbeatInterval;
+            await foreach (var (id, data) in archive.ReadAsync(after, heartbeat, server.Runtime.TimeProvider, stop.Token).ConfigureAwait(false))
             {
-                var text = id < 0
+                var text = id == 0 ? ": keep-alive\n\n"
+                    : id < 0
                     ? $"data: {new JsonObject { ["type"] = "eventsSkipped", ["runId"] = runId, ["path"] = null, ["time"] = null, ["count"] = long.Parse(data, CultureInfo.InvariantCulture) }.ToJsonString(RunEventJson.Compact)}\n\n"
                     : string.Create(CultureInfo.InvariantCulture, $"id: {id}\ndata: {data}\n\n");
                 await response.WriteAsync(text, stop.Token).ConfigureAwait(false);
