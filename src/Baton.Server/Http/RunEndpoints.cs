@@ -100,6 +100,10 @@ internal static class RunEndpoints
         {
             // The client went away, or the server stops.
         }
+        catch (IOException)
+        {
+            // The connection broke while an event was written: the client reconnects with the last id it read.
+        }
 
         return Results.Empty;
     }
