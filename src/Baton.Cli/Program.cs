@@ -41,7 +41,14 @@ var cancel = new Command("cancel", "Cancel a run.") { runId, store };
 cancel.SetAction((p, ct) => Guard(() => Commands.CancelAsync(p.GetValue(runId)!, p.GetValue(store), ct)));
 var runs = new Command("runs", "Inspect and continue stored runs.") { list, show, history, fork, resume, answer, cancel };
 
-var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs };
+var servePaths = new Argument<string[]>("FILE or DIR") { Description = "Workflow files, and folders of them, to offer.", Arity = ArgumentArity.ZeroOrMore };
+var port = new Option<int>("--port") { Description = "The port to listen on.", DefaultValueFactory = _ => ServeCommand.DefaultPort };
+var host = new Option<string?>("--host") { Description = "The address to listen on (default 127.0.0.1); any other than loopback needs --token." };
+var token = new Option<string?>("--token") { Description = "The token clients send as Authorization: Bearer TOKEN (default: BATON_TOKEN)." };
+var serve = new Command("serve", "Serve the HTTP API for the runs in the store and the workflow files given.") { servePaths, port, host, token, store };
+serve.SetAction((p, ct) => Guard(() => ServeCommand.RunAsync(p.GetValue(servePaths) ?? [], p.GetValue(port), p.GetValue(host), p.GetValue(token), p.GetValue(store), ct)));
+
+var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs, serve };
 if (args.Length == 0)
 {
     root.Parse(["--help"]).Invoke();

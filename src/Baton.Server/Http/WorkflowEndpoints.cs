@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Baton.Server.Workflows;
+using Microsoft.AspNetCore.Http;
+
+namespace Baton.Server.Http;
+
+/// <summary><c>GET /api/workflows</c> and <c>POST /api/runs</c>: the files offered, and starting a run of one.</summary>
+internal static class WorkflowEndpoints
+{
+    public static IResult List(BatonServer server) =>
+        Json.Result(new JsonArray([.. server.Catalog.Workflows.Select(w => (JsonNode)w.ToJson())]));
+
+    /// <summary>Starts a run of an offered workflow: 202 <c>{ runId }</c>; its inputs are checked first (400 with every problem).</summary>
+    public static async Task<IResult> StartAsync(BatonServer server, HttpContext http)
+    {
+        var body = await RequestBody.ReadObjectAsync(http.Request, server.Options.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        if (body["workflow"] is not JsonValue name || !name.TryGetValue<string>(out var workflowName) || workflowName.Length == 0)
+        {
+            throw ApiError.BadRequest("invalid_body", "the body must name the workflow to run: { \"workflow\": NAME, \"inputs\": { ... } }");
+        }
+
+        var offered = server.Catalog.Find(workflowName);
+        if (offered is null)
+        {
+            var names = server.Catalog.Workflows.Select(w => w.Name).ToArray();
+            var near = Suggestions.Closest(workflowName, names) is { } n ? $"; did you mean '{n}'?" : "";
+            throw ApiError.BadRequest("unknown_workflow", $"there is no workflow '{workflowName}'{near}; this server offers {(names.Length == 0 ? "none" : string.Join(", ", names))}");
+        }
+
+        var (input, problems) = RunInputs.Check(offered.Document.Inputs, body["inputs"]);
+        if (input is null) throw Invalid("invalid_inputs", $"the inputs of '{offered.Name}' are not valid", problems);
+        var built = server.Build(offered.Bundle, out var fileProblems);
+        if (built is null) throw Invalid("invalid_workflow", $"workflow '{offered.Name}' cannot run", [.. fileProblems.Select(p => p.ToString())]);
+        foreach (var model in built.Document.Models.Values)
+        {
+            // A model that cannot be called without a key fails now, saying what to set, not after the run started.
+            if (model.SettingsAs<Baton.AI.OpenAiCompatibleOptions>()?.MissingApiKey() is { } missing) throw ApiError.BadRequest("invalid_workflow", missing);
+        }
+
+        var handle = server.Runtime.Start(built.Workflow, input, new RunOptions { Source = offered.Bundle.Main, Definition = offered.Bundle.ToJson() });
+        server.Archives.Follow(handle);
+        return Json.Result(new JsonObject { ["runId"] = handle.RunId }, StatusCodes.Status202Accepted);
+    }
+
+    private static ApiError Invalid(string code, string message, IReadOnlyList<string> problems) =>
+        new(StatusCodes.Status400BadRequest, code, $"{message}: {string.Join("; ", problems)}")
+        {
+            Details = new JsonObject { ["problems"] = new JsonArray([.. problems.Select(p => (JsonNode)JsonValue.Create(p))]) },
+        };
+}
