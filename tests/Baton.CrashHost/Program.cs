@@ -3,7 +3,7 @@ using Baton.CrashHost;
 using Baton.Storage;
 using Baton.Storage.Sqlite;
 
-// Usage: Baton.CrashHost <db> <shape> <run-id> <log> [answer]
+// Usage: Baton.CrashHost <db> <shape> <run-id> <log> [answer]   (BATON_CRASH_PACED=1: each step waits for a line on stdin)
 // Runs (or resumes, when the store has the run) one crash workflow on a SQLite store. Each agent execution is appended
 // to <log> and announced on stdout ("executed KEY") before it works, so the test can kill this process mid-step;
 // the run's output goes to stdout as "output TEXT" at the end.
@@ -15,6 +15,9 @@ if (args.Length is not (4 or 5))
 
 var (db, shape, runId, logPath) = (args[0], args[1], args[2], args[3]);
 using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+// Paced: each step waits for a line on stdin before it works, so the test that kills this process is never outrun by
+// the run (on a loaded machine the run could otherwise finish before the kill lands).
+var paced = Environment.GetEnvironmentVariable("BATON_CRASH_PACED") == "1";
 var gate = new Lock();
 var workflow = CrashWorkflows.Build(shape, key =>
 {
@@ -24,6 +27,7 @@ var workflow = CrashWorkflows.Build(shape, key =>
         log.WriteLine(key);
         Console.Out.WriteLine("executed " + key);
         Console.Out.Flush();
+        if (paced && Console.In.ReadLine() is null) throw new InvalidOperationException("the test stopped pacing this process");
     }
 });
 

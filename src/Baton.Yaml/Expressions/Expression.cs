@@ -17,8 +17,11 @@ namespace Baton.Yaml.Expressions;
 /// </summary>
 public sealed class Expression
 {
-    /// <summary>The wall-clock time one evaluation may take.</summary>
-    public static readonly TimeSpan TimeLimit = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The wall-clock time one evaluation may take: a hang guard. The statement, memory and recursion bounds stop a
+    /// runaway expression first; a time bound near real evaluation times would fail good expressions on a busy machine.
+    /// </summary>
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>The memory one evaluation may allocate.</summary>
     public const long MemoryLimit = 8 * 1024 * 1024;

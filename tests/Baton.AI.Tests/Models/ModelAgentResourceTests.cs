@@ -147,7 +147,13 @@ public sealed class ModelAgentResourceTests
         var workflow = new WorkflowBuilder("twice").AddStep(new AgentStep(agent, "first")).AddStep(new AgentStep(agent, "second")).AddEdge("first", "second").Build();
 
         var run = runtime.Start(workflow, "sum them", NoDeadline);
-        var result = await time.DriveAsync(run.Completion);
+        // Time stands still until the second step's call queues: the window's expiry timer is pending from the first
+        // call, and a queued call arms its MaxWait timer. Only then the minute passes (DriveAsync could jump to the
+        // window's expiry while the first step was still between calls, so the second call never waited).
+        await time.WaitForPendingTimersAsync(2);
+        Assert.Equal(1, runtime.Resources["api"].GetStatistics().Waiting);
+        time.Advance(Minute);
+        var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
         var waited = Assert.Single(run.EventsSoFar.OfType<StepWaitedForResourceEvent>());

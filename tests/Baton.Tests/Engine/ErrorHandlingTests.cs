@@ -4,13 +4,17 @@ namespace Baton.Tests.Engine;
 
 public sealed class ErrorHandlingTests
 {
+    // No run deadline where it is not the subject: fake time must only ever jump to a timer the step or a retry set,
+    // never to the deadline while the run is still on its way to setting one.
+    private static readonly RunLimits NoDeadline = RunLimits.Default with { Timeout = null };
+
     [Fact]
     public async Task A_transient_error_is_retried_with_backoff_on_the_runs_clock()
     {
         using var script = new AgentScript();
         var flaky = script.Agent("flaky").Fails(ErrorKind.Transient, "503").Fails(ErrorKind.Transient, "503").Returns("ok");
         var time = new FakeTime();
-        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = NoDeadline });
         var started = time.GetUtcNow();
 
         var run = runtime.Start(SequentialBuilder.Create("retry", flaky), "x");
@@ -35,7 +39,7 @@ public sealed class ErrorHandlingTests
         using var script = new AgentScript();
         var limited = script.Agent("limited").Fails(ErrorKind.Transient, "429", retryAfter: TimeSpan.FromSeconds(7)).Returns("ok");
         var time = new FakeTime();
-        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = NoDeadline });
 
         var run = runtime.Start(SequentialBuilder.Create("rate", limited), "x");
         var result = await time.DriveAsync(run.Completion);
@@ -85,7 +89,7 @@ public sealed class ErrorHandlingTests
             return AgentResult.Success("never");
         });
         var time = new FakeTime();
-        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = NoDeadline });
         var workflow = new SequentialBuilder("slow").Then(hang, timeout: TimeSpan.FromSeconds(5), retry: RetryPolicy.Default with { MaxAttempts = 2 }).Build();
 
         var result = await time.DriveAsync(runtime.Start(workflow, "x").Completion);
@@ -101,8 +105,10 @@ public sealed class ErrorHandlingTests
     public async Task The_run_deadline_fails_the_run_with_what_was_done()
     {
         var done = Agent.Create("done", _ => Payload.FromText("first"));
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hang = Agent.Create("hang", async (_, _, ct) =>
         {
+            hanging.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
             return AgentResult.Success("never");
         });
@@ -110,7 +116,11 @@ public sealed class ErrorHandlingTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
         var workflow = new SequentialBuilder("late").Then(done).Then(hang).WithLimits(new RunLimits { Timeout = TimeSpan.FromMinutes(1) }).Build();
 
-        var result = await time.DriveAsync(runtime.Start(workflow, "x").Completion);
+        // The minute passes once the second step hangs, so "done" has been committed (a jump while it ran would lose it).
+        var run = runtime.Start(workflow, "x");
+        await hanging.Task.Within();
+        time.Advance(TimeSpan.FromMinutes(1));
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal("deadline", result.Error!.Code);

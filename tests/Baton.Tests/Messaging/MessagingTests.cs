@@ -67,7 +67,7 @@ public sealed class MessagingTests
             return AgentResult.Success(reply.Payload);
         });
         var time = new FakeTime();
-        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } }); // no deadline for fake time to jump to
         var workflow = new SequentialBuilder("lonely").Then(asker, retry: RetryPolicy.None).Build();
 
         var result = await time.DriveAsync(runtime.Start(workflow, "x").Completion);
@@ -93,7 +93,7 @@ public sealed class MessagingTests
             return context.Attempt == 1 ? AgentResult.Failure(ErrorKind.Transient, "flaky") : AgentResult.Success(got);
         });
         var time = new FakeTime();
-        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } }); // no deadline for fake time to jump to
 
         var result = await time.DriveAsync(runtime.Start(SequentialBuilder.Create("retry", sender, picky), "x").Completion);
 
