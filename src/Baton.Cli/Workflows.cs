@@ -49,7 +49,7 @@ internal static class Workflows
         BuiltWorkflowFile built;
         if (run.Definition is { } definition)
         {
-            built = WorkflowDefinition.Parse(definition, run.RunId).Build();
+            built = WorkflowDefinition.Rebuild(definition, run.RunId);
         }
         else if (run.Source is { } source)
         {

@@ -68,14 +68,14 @@ internal sealed class BatonServer : IAsyncDisposable
     /// </summary>
     public BuiltWorkflowFile? Resolve(RunRecord record)
     {
-        var bundle = WorkflowBundle.TryParse(record.Definition);
+        var bundle = StoredWorkflowFile.TryParse(record.Definition);
         if (bundle is null) return null;
         var built = Build(bundle, out _);
         return built?.Workflow.Name == record.Workflow ? built : null;
     }
 
     /// <summary>Builds a stored or offered workflow, once per definition; null and the problems when it cannot be run.</summary>
-    public BuiltWorkflowFile? Build(WorkflowBundle bundle, out IReadOnlyList<WorkflowFileError> problems)
+    public BuiltWorkflowFile? Build(StoredWorkflowFile bundle, out IReadOnlyList<WorkflowFileError> problems)
     {
         var key = bundle.ToJson();
         lock (_built)

@@ -8,7 +8,7 @@ namespace Baton.Server.Workflows;
 /// <param name="File">The file's path as it was given.</param>
 /// <param name="Built">The file, read and built (unset secrets only warned about: they are needed when it runs).</param>
 /// <param name="Bundle">Its text and the texts of the files it refers to, as runs store them.</param>
-internal sealed record OfferedWorkflow(string File, BuiltWorkflowFile Built, WorkflowBundle Bundle)
+internal sealed record OfferedWorkflow(string File, BuiltWorkflowFile Built, StoredWorkflowFile Bundle)
 {
     public string Name => Built.Workflow.Name;
 

@@ -33,7 +33,7 @@ internal sealed class WorkflowCatalog
         var workflows = new List<OfferedWorkflow>();
         foreach (var file in Expand(paths, problems))
         {
-            var (built, bundle, found) = WorkflowBundle.Load(file, secretsOptional: true);
+            var (built, bundle, found) = StoredWorkflowFile.Load(file, secretsOptional: true);
             if (built is null)
             {
                 problems.AddRange(found);

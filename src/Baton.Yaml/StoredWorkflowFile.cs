@@ -1,23 +1,30 @@
 using System.Text.Json.Nodes;
-using Baton.Yaml;
 using Baton.Yaml.Providers;
 
-namespace Baton.Server.Workflows;
+namespace Baton.Yaml;
 
 /// <summary>
 /// A workflow file as a run stores it (<see cref="Storage.RunRecord.Definition"/>): <c>{ "main": path, "files": { path: text },
-/// "models": ["NAME=PROVIDER:MODEL"] }</c>, the file and every file it refers to, by full path. It is the same shape the
-/// <c>baton</c> command stores, so runs started by either can be resumed, answered and forked by the other.
+/// "models": ["NAME=PROVIDER:MODEL"] }</c>, the file and every file it refers to, by full path. Resuming, answering and
+/// forking rebuild the workflow from it, never from the disk, so editing or moving the file never changes a run already
+/// started. The <c>baton</c> command and <c>baton serve</c> store the same shape, so either can take over the other's runs.
 /// </summary>
-internal sealed record WorkflowBundle(string Main, IReadOnlyDictionary<string, string> Files)
+/// <param name="Main">The main file's full path.</param>
+/// <param name="Files">The text of the main file and of every file it refers to, by full path.</param>
+public sealed record StoredWorkflowFile(string Main, IReadOnlyDictionary<string, string> Files)
 {
     /// <summary>Models swapped for others when the run started (<c>baton run --model</c>).</summary>
     public IReadOnlyList<ModelSwap> Models { get; init; } = [];
 
-    /// <summary>Reads a file and the files it refers to from the disk; null and the problems when it is invalid.</summary>
+    /// <summary>
+    /// Reads a file and the files it refers to from the disk, recording their texts: the built file and what is stored,
+    /// with the warnings; or null and the problems when it is invalid or cannot be read.
+    /// </summary>
     /// <param name="path">The file, as given.</param>
-    /// <param name="secretsOptional">True when an unset <c>${env.X}</c> is only a warning (the file is listed, not run yet).</param>
-    public static (BuiltWorkflowFile? Built, WorkflowBundle? Bundle, IReadOnlyList<WorkflowFileError> Problems) Load(string path, bool secretsOptional)
+    /// <param name="secretsOptional">True when an unset <c>${env.X}</c> is only a warning (the file is checked, not run yet).</param>
+    /// <param name="models">Models to swap for others (<c>baton run --model</c>); stored with the file.</param>
+    /// <exception cref="ArgumentException">A swap names a model the file does not have.</exception>
+    public static (BuiltWorkflowFile? Built, StoredWorkflowFile? Stored, IReadOnlyList<WorkflowFileError> Problems) Load(string path, bool secretsOptional = false, IReadOnlyList<ModelSwap>? models = null)
     {
         var main = Path.GetFullPath(path);
         string text;
@@ -31,37 +38,60 @@ internal sealed record WorkflowBundle(string Main, IReadOnlyDictionary<string, s
         }
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal) { [main] = text };
+        var options = new WorkflowFileOptions { SecretsOptional = secretsOptional, ModelSwaps = models ?? [] };
         var (built, errors, warnings) = WorkflowFile.Load(text, path, referenced =>
         {
             var full = Path.GetFullPath(referenced);
             if (!File.Exists(full)) return null;
             return files[full] = File.ReadAllText(full);
-        }, new WorkflowFileOptions { SecretsOptional = secretsOptional });
-        return built is null ? (null, null, errors) : (built, new WorkflowBundle(main, files), warnings);
+        }, options);
+        return built is null ? (null, null, errors) : (built, new StoredWorkflowFile(main, files) { Models = options.ModelSwaps }, warnings);
     }
 
     /// <summary>Reads a stored definition; null when it is not one (a workflow built in code, or another host's).</summary>
-    public static WorkflowBundle? TryParse(string? json)
+    public static StoredWorkflowFile? TryParse(string? json) => TryParse(json, out var stored, out _) ? stored : null;
+
+    /// <summary>Reads a stored definition; false, and why, when it is not one.</summary>
+    public static bool TryParse(string? json, out StoredWorkflowFile? stored, out string? problem)
     {
-        if (json is null) return null;
+        stored = null;
+        problem = null;
+        if (json is null)
+        {
+            problem = "there is none";
+            return false;
+        }
+
         try
         {
             var node = JsonNode.Parse(json)!.AsObject();
             var files = node["files"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal);
             var main = node["main"]!.GetValue<string>();
-            if (!files.ContainsKey(main)) return null;
+            if (!files.ContainsKey(main))
+            {
+                problem = "the main file's text is missing";
+                return false;
+            }
+
             var models = new List<ModelSwap>();
             foreach (var model in node["models"]?.AsArray() ?? [])
             {
-                if (!ModelSwap.TryParse(model!.GetValue<string>(), out var swap, out _)) return null;
+                if (!ModelSwap.TryParse(model!.GetValue<string>(), out var swap, out var error))
+                {
+                    problem = error;
+                    return false;
+                }
+
                 models.Add(swap!);
             }
 
-            return new WorkflowBundle(main, files) { Models = models };
+            stored = new StoredWorkflowFile(main, files) { Models = models };
+            return true;
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
-            return null;
+            problem = ex.Message;
+            return false;
         }
     }
 
