@@ -64,7 +64,7 @@ internal static class Inputs
 
             var value = values[input.Name];
             if (input.Type == "string" && value is JsonValue v && v.GetValueKind() != JsonValueKind.String) values[input.Name] = JsonValue.Create(v.ToJsonString());
-            else if (!Matches(input.Type, values[input.Name])) throw new UsageException($"input '{input.Name}' must be a {input.Type}, not {values[input.Name]?.ToJsonString() ?? "null"}");
+            else if (!input.Accepts(values[input.Name])) throw new UsageException($"input '{input.Name}' must be a {input.Type}, not {values[input.Name]?.ToJsonString() ?? "null"}");
         }
 
         return Payload.ParseJson(values.ToJsonString());
@@ -81,16 +81,6 @@ internal static class Inputs
             return null;
         }
     }
-
-    private static bool Matches(string type, JsonNode? value) => value?.GetValueKind() switch
-    {
-        JsonValueKind.String => type == "string",
-        JsonValueKind.Number => type == "number",
-        JsonValueKind.True or JsonValueKind.False => type == "boolean",
-        JsonValueKind.Object => type == "object",
-        JsonValueKind.Array => type == "array",
-        _ => false,
-    };
 
     private static string Suggest(string name, string[] known) => Suggestions.Closest(name, known) is { } near ? $"; did you mean '{near}'?" : "";
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Yaml.Model;
 
@@ -34,7 +33,7 @@ internal static class RunInputs
                 if (input.Default is not null) values[input.Name] = input.Default.DeepClone();
                 else if (input.Required) problems.Add($"input '{input.Name}' is required");
             }
-            else if (!Matches(input.Type, value))
+            else if (!input.Accepts(value))
             {
                 problems.Add($"input '{input.Name}' must be a {input.Type}, not {value?.ToJsonString() ?? "null"}");
             }
@@ -42,14 +41,4 @@ internal static class RunInputs
 
         return problems.Count > 0 ? (null, problems) : (Payload.ParseJson(values.ToJsonString()), problems);
     }
-
-    private static bool Matches(string type, JsonNode? value) => value?.GetValueKind() switch
-    {
-        JsonValueKind.String => type == "string",
-        JsonValueKind.Number => type == "number",
-        JsonValueKind.True or JsonValueKind.False => type == "boolean",
-        JsonValueKind.Object => type == "object",
-        JsonValueKind.Array => type == "array",
-        _ => false,
-    };
 }
