@@ -133,8 +133,8 @@ internal sealed class ScopeState : IRunStateView
         lock (this) (_pending ??= []).AddRange(changes);
     }
 
-    /// <summary>The writes this scope committed or joined, in order.</summary>
-    public IReadOnlyList<StateChange> Own()
+    /// <summary>What this scope reads on top of its parent: what it inherited, then what it committed or joined (no copy when it has written nothing).</summary>
+    private IReadOnlyList<StateChange> Own()
     {
         lock (this)
         {
