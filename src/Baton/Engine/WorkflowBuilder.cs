@@ -8,6 +8,8 @@ public sealed class WorkflowBuilder
 {
     private readonly List<Step> _steps = [];
     private readonly List<Edge> _edges = [];
+    private readonly List<FanOutEdges.FanOut> _fanOuts = [];
+    private readonly List<FanOutEdges.FanIn> _fanIns = [];
     private readonly Dictionary<string, StateReducer> _state = new(StringComparer.Ordinal);
     private string? _entry;
     private string? _description;
@@ -53,6 +55,44 @@ public sealed class WorkflowBuilder
     }
 
     /// <summary>
+    /// After <paramref name="from"/>, runs every step of <paramref name="to"/> at once, each on its output; each target
+    /// then follows its own edges (its branch) until the branch ends or reaches the fan-in edge that joins them
+    /// (<see cref="AddFanInEdge"/>). The step after the join gets an object with one property per target, holding that
+    /// branch's last output; without a join the workflow ends with that object. The branches run as one composite
+    /// step named <c>FROM-fan-out</c> (in the journal, reports and graphs), like a parallel step.
+    /// </summary>
+    /// <exception cref="ArgumentException">No target, or a target named twice.</exception>
+    public WorkflowBuilder AddFanOutEdge(string from, params IEnumerable<string> to)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(from);
+        ArgumentNullException.ThrowIfNull(to);
+        var targets = to.ToArray();
+        if (targets.Length == 0) throw new ArgumentException($"the fan-out from '{from}' needs at least one target", nameof(to));
+        if (targets.GroupBy(t => t, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"the fan-out from '{from}' names '{twice.Key}' twice", nameof(to));
+        }
+
+        _fanOuts.Add(new FanOutEdges.FanOut(from, targets));
+        return this;
+    }
+
+    /// <summary>
+    /// Joins the branches of one fan-out: once every branch has ended (those through a step of
+    /// <paramref name="from"/> and any that ended on their own), <paramref name="to"/> runs once on their outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">No source.</exception>
+    public WorkflowBuilder AddFanInEdge(IEnumerable<string> from, string to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentException.ThrowIfNullOrWhiteSpace(to);
+        var sources = from.ToArray();
+        if (sources.Length == 0) throw new ArgumentException($"the fan-in to '{to}' needs at least one source", nameof(from));
+        _fanIns.Add(new FanOutEdges.FanIn(sources, to));
+        return this;
+    }
+
+    /// <summary>
     /// Routes <paramref name="from"/>'s failure (after its retries) to <paramref name="handler"/>,
     /// which receives <c>{ error: { message, kind, step }, partial: { stepId: output } }</c>.
     /// </summary>
@@ -93,6 +133,8 @@ public sealed class WorkflowBuilder
         var copy = new WorkflowBuilder(Name) { _entry = _entry, _description = _description, _limits = _limits };
         copy._steps.AddRange(_steps);
         copy._edges.AddRange(_edges);
+        copy._fanOuts.AddRange(_fanOuts);
+        copy._fanIns.AddRange(_fanIns);
         foreach (var (name, reducer) in _state) copy._state[name] = reducer;
         return copy;
     }
@@ -118,42 +160,48 @@ public sealed class WorkflowBuilder
             if (!ids.Contains(edge.To) && !(edge.To == Edge.End && !edge.IsError)) problems.Add($"an edge from '{edge.From}' goes to unknown step '{edge.To}'{Suggest(edge.To, ids)}");
         }
 
-        foreach (var group in _edges.Where(e => !e.IsError).GroupBy(e => e.From))
+        var (steps, edges) = (_steps, _edges);
+        if (problems.Count == 0 && (_fanOuts.Count > 0 || _fanIns.Count > 0))
+        {
+            (steps, edges) = FanOutEdges.Compile(Name, _steps, _edges, _fanOuts, _fanIns, entry!, problems);
+        }
+
+        foreach (var group in edges.Where(e => !e.IsError).GroupBy(e => e.From))
         {
             var list = group.ToList();
             var unconditional = list.FindIndex(e => e.Condition is null);
             if (unconditional >= 0 && unconditional < list.Count - 1)
             {
                 problems.Add($"step '{group.Key}' has an unconditional edge to '{list[unconditional].To}' before other edges, which can never be taken; " +
-                    "to run steps at once use a parallel step");
+                    "to run steps at once use a parallel step or a fan-out edge");
             }
         }
 
-        foreach (var group in _edges.Where(e => e.IsError).GroupBy(e => e.From))
+        foreach (var group in edges.Where(e => e.IsError).GroupBy(e => e.From))
         {
             if (group.Count() > 1) problems.Add($"step '{group.Key}' has more than one error route");
         }
 
         if (entry is not null && ids.Contains(entry) && problems.Count == 0)
         {
-            var reachable = Reachable(entry);
-            foreach (var step in _steps.Where(s => !reachable.Contains(s.Id)))
+            var reachable = Reachable(entry, edges);
+            foreach (var step in steps.Where(s => !reachable.Contains(s.Id)))
             {
                 problems.Add($"step '{step.Id}' can never run: no edge leads to it");
             }
         }
 
         if (problems.Count > 0) throw new WorkflowValidationException(Name, problems);
-        return new Workflow(Name, _description, _steps.ToArray(), entry!, _edges.ToArray(), new Dictionary<string, StateReducer>(_state, StringComparer.Ordinal), _limits);
+        return new Workflow(Name, _description, steps.ToArray(), entry!, edges.ToArray(), new Dictionary<string, StateReducer>(_state, StringComparer.Ordinal), _limits);
     }
 
-    private HashSet<string> Reachable(string entry)
+    private static HashSet<string> Reachable(string entry, List<Edge> edges)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { entry };
         var queue = new Queue<string>([entry]);
         while (queue.TryDequeue(out var id))
         {
-            foreach (var edge in _edges.Where(e => e.From == id))
+            foreach (var edge in edges.Where(e => e.From == id))
             {
                 if (seen.Add(edge.To)) queue.Enqueue(edge.To);
             }
