@@ -54,6 +54,13 @@ public sealed class ModelAgent : IGuardrailAwareAgent
     public ModelAgent WithResource(string? resource) =>
         resource == _options.Resource ? this : new ModelAgent(Name, _client, _options with { Resource = resource });
 
+    /// <summary>This agent, also offered <paramref name="tools"/> and the tools of <paramref name="sources"/>.</summary>
+    public ModelAgent WithTools(IEnumerable<AITool> tools, IEnumerable<IToolSource>? sources = null)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        return new ModelAgent(Name, _client, _options with { Tools = [.. _options.Tools, .. tools], ToolSources = [.. _options.ToolSources, .. sources ?? []] });
+    }
+
     /// <summary>This agent, also checked by <paramref name="guardrails"/>: a failing output check asks the model again with its message.</summary>
     public IAgent WithGuardrails(AgentGuardrails guardrails)
     {
