@@ -237,4 +237,25 @@ public sealed class ToolFileTests
 
         Assert.Contains(errors, e => e.Message.Contains(expected, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("yes", "refunded 30 EUR on order A-1042")]
+    [InlineData("not now", "\"refused\":\"a person answered 'not now'\"")]
+    public async Task The_refund_tools_sample_waits_for_approval_and_runs_the_refund_only_on_yes(string answer, string refundOutcome)
+    {
+        var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path("refund-tools.yaml"));
+        Assert.True(built is not null, string.Join("\n", errors));
+        var store = new InMemoryRunStore();
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
+        runtime.Register(built.Workflow);
+        var waiting = await runtime.RunAsync(built.Workflow, Payload.ParseJson("""{"order":"A-1042"}"""));
+        Assert.Equal(RunStatus.Waiting, waiting.Status);
+
+        var answered = await runtime.Humans.AnswerAsync(Assert.Single(await store.ListHumanRequestsAsync(waiting.RunId)).Id, answer);
+        var result = await answered.Run!.Completion;
+
+        Assert.Equal("I have handled the refund request for order A-1042.", result.Output!.AsText());
+        var refund = (await store.ReadJournalAsync(waiting.RunId)).Single(e => e.Kind == JournalEntryKind.StepCompleted && e.StepId == "refund");
+        Assert.Contains(refundOutcome, refund.Payload!.AsText().Replace("\"result\":", "", StringComparison.Ordinal));
+    }
 }
