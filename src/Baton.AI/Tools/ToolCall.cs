@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
 namespace Baton.AI;
@@ -21,7 +22,7 @@ internal sealed class ToolCall(AIFunction tool, IDictionary<string, object?>? ar
     {
         if (tool.GetService<ApprovalRequiredAIFunction>() is not null && await RefusalAsync(context, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return AgentResult.Success(Payload.From(new Dictionary<string, string> { ["refused"] = refused }));
+            return AgentResult.Success(Outcome("refused", refused));
         }
 
         if (tool.GetService<AgentTool>() is { } agentTool)
@@ -39,7 +40,7 @@ internal sealed class ToolCall(AIFunction tool, IDictionary<string, object?>? ar
         catch (Exception ex) when (ex is not RunSuspendedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             // The model decides what to do about a failing tool: it sees the error, and so does a resumed run.
-            return AgentResult.Success(Payload.From(new Dictionary<string, string> { ["error"] = ex.Message }));
+            return AgentResult.Success(Outcome("error", ex.Message));
         }
     }
 
@@ -75,6 +76,12 @@ internal sealed class ToolCall(AIFunction tool, IDictionary<string, object?>? ar
 
         return string.Equals(answer.Trim(), Yes, StringComparison.OrdinalIgnoreCase) ? null : $"a person answered '{answer}'";
     }
+
+    /// <summary>A one-property outcome, its text kept readable in the journal and the report (no escaped quotes).</summary>
+    private static Payload Outcome(string key, string text) =>
+        Payload.ParseJson(new JsonObject { [key] = text }.ToJsonString(Readable));
+
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static Payload Envelope(string key, Payload value) =>
         Payload.ParseJson($"{{\"{key}\":{(value.Kind == PayloadKind.Json ? value.AsJson().GetRawText() : JsonSerializer.Serialize(value.AsText()))}}}");
