@@ -23,6 +23,7 @@ public static class CrashWorkflows
         "parallel" => Parallel(executed),
         "loop" => Loop(executed),
         "approval" => Approval(executed),
+        "tool-approval" => ToolApproval.Build(executed),
         _ => throw new ArgumentException($"unknown shape '{shape}'", nameof(shape)),
     };
 

@@ -18,4 +18,18 @@ public sealed class TestTools
     /// <summary>Always fails.</summary>
     [McpServerTool(Name = "fail"), Description("Always fails, to test error handling.")]
     public static string Fail(string reason) => throw new InvalidOperationException($"fail was asked to fail: {reason}");
+
+    /// <summary>The server's process id, so a test can see which process answered and when it stops.</summary>
+    [McpServerTool(Name = "pid"), Description("Returns the server's process id.")]
+    public static int Pid() => Environment.ProcessId;
+
+    /// <summary>Ends the server's process in the middle of the call, as a crashing server would.</summary>
+    [McpServerTool(Name = "die"), Description("Ends the server's process mid-call, to test a server that dies.")]
+    public static string Die() => throw new InvalidOperationException(Exit());
+
+    private static string Exit()
+    {
+        Environment.Exit(3);
+        return "unreachable";
+    }
 }

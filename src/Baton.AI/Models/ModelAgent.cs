@@ -14,8 +14,10 @@ namespace Baton.AI;
 /// The tool loop is Baton's own rather than Microsoft.Extensions.AI's FunctionInvokingChatClient: the agent must
 /// refuse tools outside its allow-list (telling the model), turn tool failures into results the model sees, ask a person
 /// before tools that need approval, report each call as a run event, and stop at its turn limit with a clear error.
+/// A call that needs approval, and a call of an <see cref="AgentTool"/>, runs as a journaled child step of the agent's
+/// step (see <see cref="ToolCall"/>), so after a crash or a restart nothing runs unapproved and nothing completed runs twice.
 /// </remarks>
-public sealed class ModelAgent : IAgent
+public sealed class ModelAgent : IGuardrailAwareAgent
 {
     private readonly IChatClient _client;
     private readonly ModelAgentOptions _options;
@@ -23,6 +25,7 @@ public sealed class ModelAgent : IAgent
     private readonly Dictionary<string, AITool> _tools;
     private readonly ScriptedChatClient? _scripted;
     private readonly ChatClientMetadata? _metadata;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _suspendedAt = new(StringComparer.Ordinal);
 
     /// <summary>Creates a model agent.</summary>
     /// <exception cref="FormatException">The instructions are not a valid template.</exception>
@@ -51,6 +54,24 @@ public sealed class ModelAgent : IAgent
     public ModelAgent WithResource(string? resource) =>
         resource == _options.Resource ? this : new ModelAgent(Name, _client, _options with { Resource = resource });
 
+    /// <summary>This agent, also offered <paramref name="tools"/> and the tools of <paramref name="sources"/>.</summary>
+    public ModelAgent WithTools(IEnumerable<AITool> tools, IEnumerable<IToolSource>? sources = null)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        return new ModelAgent(Name, _client, _options with { Tools = [.. _options.Tools, .. tools], ToolSources = [.. _options.ToolSources, .. sources ?? []] });
+    }
+
+    /// <summary>This agent, also checked by <paramref name="guardrails"/>: a failing output check asks the model again with its message.</summary>
+    public IAgent WithGuardrails(AgentGuardrails guardrails)
+    {
+        ArgumentNullException.ThrowIfNull(guardrails);
+        var mine = _options.Guardrails;
+        return new ModelAgent(Name, _client, _options with
+        {
+            Guardrails = mine is null ? guardrails : new AgentGuardrails { Input = [.. mine.Input, .. guardrails.Input], Output = [.. mine.Output, .. guardrails.Output] },
+        });
+    }
+
     /// <summary>The state variable keeping a run's call count of a scripted model, so a resumed run gets the same replies.</summary>
     public static string CallCountState(string model) => $"calls.{model}";
 
@@ -58,11 +79,38 @@ public sealed class ModelAgent : IAgent
     public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_scripted is null) return await InvokeCoreAsync(input, context, cancellationToken).ConfigureAwait(false);
+        // A step that suspended for a person (a tool's approval) runs again when the answer comes; in this process the
+        // scripted model must then replay the same replies, as it does in a new process from the journal.
+        if (_suspendedAt.TryRemove(context.IdempotencyKey, out var start)) _scripted.RewindCallCount(context.RunId, start);
+        var before = _scripted.CallsMade(context.RunId);
+        try
+        {
+            return await InvokeCoreAsync(input, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RunSuspendedException)
+        {
+            _suspendedAt[context.IdempotencyKey] = context.State.TryGet(CallCountState(_scripted.Options.ModelId), out var count) ? count.Get<int>() : before;
+            throw;
+        }
+    }
+
+    private async ValueTask<AgentResult> InvokeCoreAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
+    {
+        if (_options.Guardrails is { } guardrails && await guardrails.CheckInputAsync(Name, input, context, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return AgentResult.Failure(refused);
+        }
+
+        var tools = await ToolsAsync(context, cancellationToken).ConfigureAwait(false);
+        if (tools.Error is { } toolError) return AgentResult.Failure(toolError);
+        var callNames = new ToolCallNames();
+        var checkedOutputs = 0;
         var messages = new List<ChatMessage>();
         if (_instructions?.Render(input, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
         messages.Add(new ChatMessage(ChatRole.User, UserMessage(input, context)));
         var fixedCount = messages.Count;
-        var options = CallOptions(context);
+        var options = CallOptions(context, tools.Tools);
         var usage = new UsageDetails();
         double? confidence = null;
         var repairs = 0;
@@ -77,22 +125,41 @@ public sealed class ModelAgent : IAgent
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToArray();
             if (calls.Length > 0)
             {
-                messages.Add(new ChatMessage(ChatRole.Tool, [.. await RunToolsAsync(calls, context, cancellationToken).ConfigureAwait(false)]));
+                messages.Add(new ChatMessage(ChatRole.Tool, [.. await RunToolsAsync(calls, tools.Tools, callNames, context, cancellationToken).ConfigureAwait(false)]));
                 continue;
             }
 
             lastText = response.Text;
-            if (_options.Output is not { } schema) return Finish(Payload.FromText(lastText), confidence, usage, context);
-            var (value, problems) = schema.Check(lastText);
-            if (value is not null)
+            Payload? answer = null;
+            IReadOnlyList<string> problems = [];
+            if (_options.Output is not { } schema) answer = Payload.FromText(lastText);
+            else
             {
-                if (value is JsonObject obj && obj.TryGetPropertyValue(_options.ConfidenceProperty, out var conf) && conf is JsonValue cv
-                    && cv.TryGetValue<double>(out var fromReply) && fromReply is >= 0 and <= 1)
+                (var value, problems) = schema.Check(lastText);
+                if (value is not null)
                 {
-                    confidence = fromReply;
+                    if (value is JsonObject obj && obj.TryGetPropertyValue(_options.ConfidenceProperty, out var conf) && conf is JsonValue cv
+                        && cv.TryGetValue<double>(out var fromReply) && fromReply is >= 0 and <= 1)
+                    {
+                        confidence = fromReply;
+                    }
+
+                    answer = Payload.ParseJson(value.ToJsonString());
+                }
+            }
+
+            if (answer is not null)
+            {
+                if (_options.Guardrails is not { Output.Count: > 0 } outputChecks
+                    || await outputChecks.CheckOutputAsync(Name, answer, context, ++checkedOutputs, cancellationToken).ConfigureAwait(false) is not { } failed)
+                {
+                    return Finish(answer, confidence, usage, context);
                 }
 
-                return Finish(Payload.ParseJson(value.ToJsonString()), confidence, usage, context);
+                // Asked again with the guardrail's message, as for a schema problem (the same bound), then failed.
+                if (repairs++ >= _options.MaxRepairs) return AgentResult.Failure(failed with { Partial = answer }) with { Usage = UsageOf(usage) };
+                messages.Add(new ChatMessage(ChatRole.User, $"Your reply did not pass a check: {failed.Message}\nReply again, fixing that."));
+                continue;
             }
 
             if (repairs++ >= _options.MaxRepairs)
@@ -121,10 +188,33 @@ public sealed class ModelAgent : IAgent
         return variables.ToString();
     }
 
-    private ChatOptions CallOptions(IStepContext context)
+    /// <summary>The tools of this step: the fixed ones and those of the tool sources (an MCP server of the run); a name offered twice is an error.</summary>
+    private async ValueTask<(Dictionary<string, AITool> Tools, StepError? Error)> ToolsAsync(IStepContext context, CancellationToken cancellationToken)
+    {
+        if (_options.ToolSources.Count == 0) return (_tools, null);
+        var tools = new Dictionary<string, AITool>(_tools, StringComparer.Ordinal);
+        foreach (var source in _options.ToolSources)
+        {
+            foreach (var tool in await source.GetToolsAsync(context, cancellationToken).ConfigureAwait(false))
+            {
+                if (!tools.TryAdd(tool.Name, tool))
+                {
+                    return (tools, new StepError(ErrorKind.Fatal, $"model agent '{Name}' is offered two tools named '{tool.Name}' (one from '{source.Name}'): rename one") { Code = "tool_conflict" });
+                }
+            }
+        }
+
+        return (tools, null);
+    }
+
+    /// <summary>A call's arguments, carrying the calling step's context for tools that use it (an <see cref="AgentTool"/>).</summary>
+    internal static AIFunctionArguments ArgumentsFor(IDictionary<string, object?>? arguments, IStepContext context) =>
+        new(arguments) { Context = new Dictionary<object, object?> { [typeof(IStepContext)] = context }, Services = context.Services };
+
+    private ChatOptions CallOptions(IStepContext context, Dictionary<string, AITool> tools)
     {
         var options = _options.ChatOptions?.Clone() ?? new ChatOptions();
-        if (_tools.Count > 0) options.Tools = [.. _tools.Values];
+        if (tools.Count > 0) options.Tools = [.. tools.Values];
         if (_options.Output is { } schema) options.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.Json, schema.Name);
         (options.AdditionalProperties ??= [])[ScriptedChatClient.RunIdProperty] = context.RunId;
         return options;
@@ -182,30 +272,33 @@ public sealed class ModelAgent : IAgent
     }
 
     /// <summary>Runs the calls the model asked for, at once; every outcome (refused, failed, denied) becomes a result it reads.</summary>
-    private async Task<AIContent[]> RunToolsAsync(FunctionCallContent[] calls, IStepContext context, CancellationToken cancellationToken)
+    private async Task<AIContent[]> RunToolsAsync(FunctionCallContent[] calls, Dictionary<string, AITool> tools, ToolCallNames callNames, IStepContext context, CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(calls.Select(async call =>
+        // Named in the order the model asked, before they run at once: the same calls get the same child steps on a re-run.
+        var names = calls.Select(c => callNames.Next(c.Name, c.Arguments)).ToArray();
+        var results = await Task.WhenAll(calls.Select(async (call, index) =>
         {
             context.Report("tool_call", Payload.FromText($"{call.Name}({JsonSerializer.Serialize(call.Arguments)})"));
-            _tools.TryGetValue(call.Name, out var tool);
+            tools.TryGetValue(call.Name, out var tool);
             using var activity = ModelAgentTelemetry.StartTool(Name, call, tool, context);
             object? result;
             string? errorType = null;
             if (tool is not AIFunction function)
             {
-                result = $"Error: tool '{call.Name}' is not available; available tools: {(_tools.Count == 0 ? "none" : string.Join(", ", _tools.Keys))}";
+                result = $"Error: tool '{call.Name}' is not available; available tools: {(tools.Count == 0 ? "none" : string.Join(", ", tools.Keys))}";
                 errorType = "tool_not_available";
             }
-            else if (tool is ApprovalRequiredAIFunction && !await ApprovedAsync(call, context, cancellationToken).ConfigureAwait(false))
+            else if (function.GetService<ApprovalRequiredAIFunction>() is not null || function.GetService<AgentTool>() is not null)
             {
-                result = $"Error: a person denied the call to '{call.Name}'";
-                errorType = "denied";
+                // Journaled as a child step: its approval and its result survive a crash, and are not asked for or run again.
+                var outcome = await context.RunChildAsync(names[index], new ToolCall(function, call.Arguments), Payload.Empty, cancellationToken).ConfigureAwait(false);
+                (result, errorType) = ToolCall.Read(call.Name, outcome);
             }
             else
             {
                 try
                 {
-                    result = await function.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken).ConfigureAwait(false);
+                    result = await function.InvokeAsync(ArgumentsFor(call.Arguments, context), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not RunSuspendedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
                 {
@@ -221,12 +314,6 @@ public sealed class ModelAgent : IAgent
             return (AIContent)new FunctionResultContent(call.CallId, result);
         })).ConfigureAwait(false);
         return results;
-    }
-
-    private static async Task<bool> ApprovedAsync(FunctionCallContent call, IStepContext context, CancellationToken cancellationToken)
-    {
-        var answer = await context.AskAsync(new HumanQuestion($"Allow the tool '{call.Name}' with {JsonSerializer.Serialize(call.Arguments)}?", ["approve", "deny"]), cancellationToken).ConfigureAwait(false);
-        return answer == "approve";
     }
 
     /// <summary>Keeps the conversation within the budget: drops the oldest model/tool turns, never the instructions or the input.</summary>

@@ -11,6 +11,15 @@ public sealed record ModelAgentOptions
     /// <summary>The tools the model may call: an allow-list, so it can never call a tool it was not given.</summary>
     public IReadOnlyList<AITool> Tools { get; init; } = [];
 
+    /// <summary>Tools known only once a run is under way (an MCP server per run, <see cref="McpRunToolSource"/>), offered beside <see cref="Tools"/>.</summary>
+    public IReadOnlyList<IToolSource> ToolSources { get; init; } = [];
+
+    /// <summary>
+    /// Checks of the input (before the model is called) and of the answer: a failing output check asks the model again
+    /// with its message, sharing the <see cref="MaxRepairs"/> bound with schema problems, then fails the step (code <c>guardrail</c>).
+    /// </summary>
+    public AgentGuardrails? Guardrails { get; init; }
+
     /// <summary>The most model calls in one step (the tool-call loop's bound).</summary>
     public int MaxTurns { get; init; } = 8;
 

@@ -72,6 +72,15 @@ public sealed class ScriptedChatClient : IChatClient
         }
     }
 
+    /// <summary>
+    /// Sets a run's count back to <paramref name="calls"/>: a step that suspended for a person and runs again in this
+    /// process makes the same calls again, and must get the same replies.
+    /// </summary>
+    internal void RewindCallCount(string runId, int calls)
+    {
+        lock (_lock) Touch(runId).Value = (runId, calls);
+    }
+
     /// <summary>Forgets a finished run's count.</summary>
     public void ForgetRun(string runId)
     {

@@ -14,6 +14,23 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
     private readonly Dictionary<string, IAgent> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
     private readonly HashSet<string> _building = new(StringComparer.Ordinal);
+    private FileTools? _tools;
+
+    /// <summary>The file's tools, made once.</summary>
+    private FileTools Tools => _tools ??= new FileTools(document, name =>
+    {
+        // Called when a tool is first used, maybe while the run goes on: the agents were made when the file was built.
+        lock (_agents) return Callable(name);
+    });
+
+    /// <summary>Makes every agent a file tool calls, so a run never builds one (see <see cref="WorkflowDocumentBuilder.Build"/>).</summary>
+    public void MakeToolAgents()
+    {
+        foreach (var tool in document.Tools.Values)
+        {
+            if (tool.Agent is { } agent) Get(agent);
+        }
+    }
 
     /// <summary>The agent of a name; a workflow agent comes as a <see cref="WorkflowAgentMarker"/> to place as a nested workflow.</summary>
     public IAgent Get(string name)
@@ -30,6 +47,13 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
                 AgentKind.Workflow => new WorkflowAgentMarker(scope(name, definition.Workflow is SequentialDefinition sequential ? sequential.Steps : [definition.Workflow!])),
                 _ => ModelAgent(definition),
             };
+            if (definition.Guardrails is { } guardrails)
+            {
+                // A guarded workflow agent is called as an agent (its steps still nest under its step), not placed inline.
+                var guarded = FileGuardrails.Build(guardrails, Callable);
+                agent = agent is WorkflowAgentMarker workflow ? new GuardedAgent(workflow.Workflow.AsAgent(), guarded) : agent.WithGuardrails(guarded);
+            }
+
             _agents[name] = agent;
             return agent;
         }
@@ -73,10 +97,33 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
             _clients[model.Name] = client;
         }
 
-        var built = modelAgents(definition, client, Templating.Render);
+        var fileTools = definition.Tools.Where(Tools.Has).ToArray();
+        IAgent built;
+        try
+        {
+            built = modelAgents(definition with { Tools = [.. definition.Tools.Except(fileTools)] }, client, Templating.Render);
+        }
+        catch (InvalidOperationException ex) when (definition.Tools.Except(fileTools).Any())
+        {
+            // A tool name neither the file nor the factory knows: reported where the agent names it.
+            var known = document.Tools.Keys.ToArray();
+            throw new WorkflowFileException([.. definition.Tools.Except(fileTools).Select(t => definition.ToolPositions.TryGetValue(t, out var at)
+                ? new WorkflowFileError(document.File, at.Line, at.Column, $"agent '{definition.Name}' names tool '{t}', which is not defined{(known.Length == 0 ? " (the file has no 'tools:')" : DidYouMeanTool(t, known))}: {ex.Message}")
+                : new WorkflowFileError(document.File, 1, 1, ex.Message))]);
+        }
+
+        if (fileTools.Length > 0)
+        {
+            if (built is not Baton.AI.ModelAgent withTools) throw new InvalidOperationException($"agent '{definition.Name}' names file tools, but the model agent factory did not make a Baton.AI ModelAgent to give them to");
+            var (tools, sources) = Tools.For(fileTools);
+            built = withTools.WithTools(tools, sources);
+        }
+
         // Wherever the agent runs (a step, a voter, a judge...), each of its model calls draws on its resource, else its model's.
         return built is Baton.AI.ModelAgent agent && (definition.Resource ?? model.Resource) is { } resource ? agent.WithResource(resource) : built;
     }
+
+    private static string DidYouMeanTool(string tool, string[] known) => Loading.DidYouMean.For(tool, known) is { Length: > 0 } hint ? hint : $"; tools: {string.Join(", ", known)}";
 
     private BuiltWorkflowFile LoadFile(string file)
     {

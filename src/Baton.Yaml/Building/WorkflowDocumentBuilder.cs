@@ -37,6 +37,7 @@ internal sealed class WorkflowDocumentBuilder
             return new ValueTask<AgentResult>(AgentResult.Success(input));
         }), Templating.InputsState));
         AddChain(builder, top is SequentialDefinition sequential && !top.HasOptions ? sequential.Steps : [top], [Templating.InputsState]);
+        Agents.MakeToolAgents();
         var subscriptions = _document.Subscriptions.Select(s => (s.Topic, Scope($"{_document.Name}-on-{s.Step.Id}", [s.Step]))).ToArray();
         return new BuiltWorkflowFile(_document, builder.Build(), subscriptions);
     }

@@ -16,13 +16,13 @@ namespace Baton.Yaml.Loading;
 /// </summary>
 internal sealed class WorkflowDocumentReader
 {
-    private static readonly string[] TopKeys = ["version", "name", "description", "inputs", "models", "resources", "agents", "workflow", "on", "limits"];
+    private static readonly string[] TopKeys = ["version", "name", "description", "inputs", "models", "resources", "agents", "workflow", "on", "limits", "tools"];
     private static readonly string[] InputKeys = ["type", "default", "required", "description"];
     private static readonly string[] InputTypes = ["string", "number", "boolean", "object", "array"];
     private static readonly string[] ResourceKeys = ["requestsPerMinute", "tokensPerMinute", "maxConcurrency"];
-    private static readonly string[] ModelAgentKeys = ["model", "instructions", "tools", "output", "resource", "maxTurns", "description"];
-    private static readonly string[] TemplateAgentKeys = ["template", "json", "description"];
-    private static readonly string[] WorkflowAgentKeys = ["workflow", "description"];
+    private static readonly string[] ModelAgentKeys = ["model", "instructions", "tools", "output", "resource", "maxTurns", "description", "guardrails"];
+    private static readonly string[] TemplateAgentKeys = ["template", "json", "description", "guardrails"];
+    private static readonly string[] WorkflowAgentKeys = ["workflow", "description", "guardrails"];
 
     private readonly Diagnostics _diagnostics;
     private readonly YamlNodes _nodes;
@@ -94,7 +94,9 @@ internal sealed class WorkflowDocumentReader
         _nodes.DeclaredInputs = declaredInputs.Select(i => i.Name).ToArray();
         var models = keys.TryGetValue("models", out var m) ? ModelsReader.Read(_nodes, _references, _providers, m.Value) : new Dictionary<string, ModelDefinition>();
         var resources = keys.TryGetValue("resources", out var r) ? ReadResources(r.Value) : new Dictionary<string, ResourceOptions>();
+        var tools = keys.TryGetValue("tools", out var toolsNode) ? ToolsReader.Read(_nodes, _references, toolsNode.Value) : new Dictionary<string, ToolDefinition>();
         var agents = keys.TryGetValue("agents", out var a) ? ReadAgents(a.Value, models) : new Dictionary<string, AgentDefinition>();
+        if (toolsNode.Value is not null) ToolsReader.CheckDescriptions(_nodes, toolsNode.Value, tools, agents);
         _steps.AgentNames = agents.Keys.ToHashSet(StringComparer.Ordinal);
         StepDefinition? workflow = null;
         if (keys.TryGetValue("workflow", out var w)) workflow = _steps.ReadStep(w.Value, "workflow");
@@ -112,6 +114,7 @@ internal sealed class WorkflowDocumentReader
             Models = models,
             Resources = resources,
             Agents = agents,
+            Tools = tools,
             Workflow = workflow,
             Subscriptions = subscriptions,
             Limits = keys.TryGetValue("limits", out var limits) ? LimitsReader.Read(_nodes, limits.Value) : LimitsReader.Defaults,
@@ -216,11 +219,15 @@ internal sealed class WorkflowDocumentReader
                     else _diagnostics.Add(output.Value, "'output' is 'text' or a map with 'schema'");
                 }
 
+                var toolNames = keys.TryGetValue("tools", out var t) && _nodes.Sequence(t.Value, "'tools'") is { } toolList
+                    ? toolList.Children.Select(x => (Name: _nodes.Text(x, "a tool name"), Position: ((int)x.Start.Line, (int)x.Start.Column))).Where(x => x.Name is not null).Select(x => (Name: x.Name!, x.Position)).ToArray()
+                    : [];
                 agents[name] = new AgentDefinition(name, AgentKind.Model)
                 {
                     Model = model,
                     Instructions = keys.TryGetValue("instructions", out var i) ? _nodes.Template(i.Value, "'instructions'") : null,
-                    Tools = keys.TryGetValue("tools", out var t) && _nodes.Sequence(t.Value, "'tools'") is { } tools ? [.. tools.Select(x => _nodes.Text(x, "a tool name")).OfType<string>()] : [],
+                    Tools = toolNames.Select(x => x.Name).ToArray(),
+                    ToolPositions = toolNames.GroupBy(x => x.Name).ToDictionary(x => x.Key, x => x.First().Position, StringComparer.Ordinal),
                     OutputSchema = schema,
                     MaxTurns = keys.TryGetValue("maxTurns", out var mt) ? _nodes.Integer(mt.Value, "'maxTurns'", 1) ?? 8 : 8,
                     Resource = keys.TryGetValue("resource", out var res) ? _references.Resource(_nodes, res.Value) : null,
@@ -229,6 +236,13 @@ internal sealed class WorkflowDocumentReader
             else
             {
                 _diagnostics.Add(spec, $"agent '{name}' needs 'model' (a model agent), 'template' (a template agent) or 'workflow' (a workflow agent)");
+            }
+
+            if (agents.TryGetValue(name, out var read))
+            {
+                var described = spec.Children.TryGetValue(new YamlScalarNode("description"), out var d) ? _nodes.Text(d, "'description'") : null;
+                var guarded = spec.Children.TryGetValue(new YamlScalarNode("guardrails"), out var g) ? GuardrailsReader.Read(_nodes, _references, g, name) : null;
+                agents[name] = read with { Description = described, Guardrails = guarded };
             }
         }
 

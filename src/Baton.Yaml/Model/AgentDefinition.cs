@@ -16,6 +16,15 @@ public sealed record AgentDefinition(string Name, AgentKind Kind)
     /// <summary>Tool names.</summary>
     public IReadOnlyList<string> Tools { get; init; } = [];
 
+    /// <summary>Where each tool name is written (line, column), for errors about a tool that does not exist.</summary>
+    public IReadOnlyDictionary<string, (int Line, int Column)> ToolPositions { get; init; } = new Dictionary<string, (int Line, int Column)>();
+
+    /// <summary>What the agent does (its <c>description</c>), if said.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Its guardrails; null for none.</summary>
+    public GuardrailsDefinition? Guardrails { get; init; }
+
     /// <summary>The JSON schema the reply must satisfy, as JSON text; null for text output.</summary>
     public string? OutputSchema { get; init; }
 

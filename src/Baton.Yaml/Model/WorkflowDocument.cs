@@ -24,6 +24,9 @@ public sealed record WorkflowDocument
     /// <summary>Named quotas.</summary>
     public IReadOnlyDictionary<string, ResourceOptions> Resources { get; init; } = new Dictionary<string, ResourceOptions>();
 
+    /// <summary>Named tools (<c>tools:</c>): MCP servers and agents as tools.</summary>
+    public IReadOnlyDictionary<string, ToolDefinition> Tools { get; init; } = new Dictionary<string, ToolDefinition>();
+
     /// <summary>Named agents.</summary>
     public IReadOnlyDictionary<string, AgentDefinition> Agents { get; init; } = new Dictionary<string, AgentDefinition>();
 

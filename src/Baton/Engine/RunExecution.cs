@@ -56,6 +56,9 @@ internal sealed class RunExecution
 
     public RunMessages Messages { get; } = new();
 
+    /// <summary>Objects shared by the run's steps for this execution (MCP servers), disposed when it ends.</summary>
+    public RunScopedObjects Scoped { get; } = new();
+
     public RunBudget Budget { get; }
 
     public JournalReplay Replay { get; } = new();
@@ -84,6 +87,7 @@ internal sealed class RunExecution
     public async Task<RunResult> ExecuteAsync(Payload input, bool resumed, CancellationToken cancellationToken)
     {
         using var activity = BatonTelemetry.StartRun(RunId, Workflow.Name, resumed);
+        await using var scoped = Scoped;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var deadline = Limits.Timeout is { } timeout
             ? Time.CreateTimer(OnDeadline, (this, cts), timeout, Timeout.InfiniteTimeSpan)

@@ -20,6 +20,7 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
     private int _questions;
     private Random? _random;
     private HumanRequest? _suspension;
+    private StepHalt? _childHalt;
     private ScopeState? _joined;
 
     private Lock Sync => Volatile.Read(ref _sync) ?? Interlocked.CompareExchange(ref _sync, new Lock(), null) ?? _sync!;
@@ -95,6 +96,16 @@ internal sealed class StepContext(RunExecution run, ScopeState scope, string key
 
     /// <summary>The question the run suspended on while this attempt asked, or null.</summary>
     internal HumanRequest? Suspension => Volatile.Read(ref _suspension);
+
+    /// <summary>How a child step the agent ran (<see cref="ChildSteps.RunChildAsync"/>) halted, so the step halts the same way; or null.</summary>
+    internal StepHalt? ChildHalt => Volatile.Read(ref _childHalt);
+
+    /// <summary>Remembers a child's halt (a suspension as this attempt's own), whatever the agent does with the exception it gets.</summary>
+    internal void HaltWith(AgentResult halted)
+    {
+        if (halted.Halt?.Outcome is { Kind: OutcomeKind.Suspended, Request: { } request }) Interlocked.CompareExchange(ref _suspension, request, null);
+        else if (halted.Halt is { } halt) Interlocked.CompareExchange(ref _childHalt, halt, null);
+    }
 
     /// <summary>True once this attempt ran a nested workflow: trying again replays the children it completed.</summary>
     internal bool RanNested { get; private set; }

@@ -32,7 +32,7 @@ public sealed class McpToolSourceTests(McpServerFixture server) : IClassFixture<
     public void The_servers_tools_are_listed_with_their_descriptions_and_schemas()
     {
         var names = server.Source.Tools.Select(t => t.Name).Order().ToArray();
-        Assert.Equal(["add", "echo", "fail"], names);
+        Assert.Equal(["add", "die", "echo", "fail", "pid"], names);
         var add = server.Source.Tools.Single(t => t.Name == "add");
         Assert.Equal("Adds two integers.", add.Description);
         Assert.Contains("\"a\"", add.JsonSchema.GetRawText());

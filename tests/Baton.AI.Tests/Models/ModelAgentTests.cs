@@ -85,14 +85,15 @@ public sealed class ModelAgentTests
     {
         var send = new ApprovalRequiredAIFunction(AIFunctionFactory.Create((string to) => $"sent to {to}", "send_mail", "Sends mail."));
         var approved = new RecordingChatClient(Scripted(ScriptedReply.ToolCall("send_mail", new JsonObject { ["to"] = "ops" }), ScriptedReply.FromText("ok")));
-        var yes = new RecordingStepContext().WithAnswer("approve");
+        var yes = new RecordingStepContext().WithAnswer("yes");
         await new ModelAgent("mailer", approved, new ModelAgentOptions { Tools = [send] }).InvokeAsync(Payload.FromText("mail ops"), yes, default);
         var denied = new RecordingChatClient(Scripted(ScriptedReply.ToolCall("send_mail", new JsonObject { ["to"] = "ops" }), ScriptedReply.FromText("ok")));
-        await new ModelAgent("mailer", denied, new ModelAgentOptions { Tools = [send] }).InvokeAsync(Payload.FromText("mail ops"), new RecordingStepContext().WithAnswer("deny"), default);
+        await new ModelAgent("mailer", denied, new ModelAgentOptions { Tools = [send] }).InvokeAsync(Payload.FromText("mail ops"), new RecordingStepContext().WithAnswer("approve"), default);
 
         Assert.Contains("Allow the tool 'send_mail'", Assert.Single(yes.Questions).Prompt);
         Assert.Equal(["sent to ops"], RecordingChatClient.ToolResults(approved.Requests[1]));
-        Assert.Equal(["Error: a person denied the call to 'send_mail'"], RecordingChatClient.ToolResults(denied.Requests[1]));
+        // Only "yes" approves: any other answer, even one that sounds like approval, refuses the call (fail closed).
+        Assert.StartsWith("Error: the call to 'send_mail' was refused: a person answered 'approve'", Assert.Single(RecordingChatClient.ToolResults(denied.Requests[1])));
     }
 
     private const string Schema = """{"type":"object","properties":{"analysis":{"type":"string"},"confidence":{"type":"number"}},"required":["analysis","confidence"]}""";
