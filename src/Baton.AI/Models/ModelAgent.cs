@@ -15,7 +15,7 @@ namespace Baton.AI;
 /// refuse tools outside its allow-list (telling the model), turn tool failures into results the model sees, ask a person
 /// before tools that need approval, report each call as a run event, and stop at its turn limit with a clear error.
 /// </remarks>
-public sealed class ModelAgent : IAgent
+public sealed class ModelAgent : IAgent, IConversationAgent
 {
     private readonly IChatClient _client;
     private readonly ModelAgentOptions _options;
@@ -61,8 +61,32 @@ public sealed class ModelAgent : IAgent
         var messages = new List<ChatMessage>();
         if (_instructions?.Render(input, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
         messages.Add(new ChatMessage(ChatRole.User, UserMessage(input, context)));
+        return (await RunAsync(messages, messages.Count, context, null, cancellationToken).ConfigureAwait(false)).Result;
+    }
+
+    /// <summary>
+    /// Takes a conversation's turn: the instructions (rendered over the conversation's task), the task as the user
+    /// message, then the transcript as chat history (<see cref="ConversationHistory"/>); in a handoff it is also offered a
+    /// <c>transfer_to_NAME</c> tool per target, and calling one ends the turn with that transfer.
+    /// </summary>
+    public async ValueTask<ConversationReply> ReplyAsync(ConversationTurn turn, IStepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        ArgumentNullException.ThrowIfNull(context);
+        var task = turn.Transcript.Task;
+        var messages = new List<ChatMessage>();
+        if (_instructions?.Render(task, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
+        messages.Add(new ChatMessage(ChatRole.User, UserMessage(task, context)));
         var fixedCount = messages.Count;
+        messages.AddRange(ConversationHistory.Of(turn));
+        return await RunAsync(messages, fixedCount, context, new TransferTools(turn.Transfers), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tool loop over <paramref name="messages"/>, whose first <paramref name="fixedCount"/> are never trimmed; <paramref name="transfers"/> in a conversation.</summary>
+    private async ValueTask<ConversationReply> RunAsync(List<ChatMessage> messages, int fixedCount, IStepContext context, TransferTools? transfers, CancellationToken cancellationToken)
+    {
         var options = CallOptions(context);
+        if (transfers?.Tools is { Count: > 0 } offered) options.Tools = [.. options.Tools ?? [], .. offered];
         var usage = new UsageDetails();
         double? confidence = null;
         var repairs = 0;
@@ -77,7 +101,11 @@ public sealed class ModelAgent : IAgent
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToArray();
             if (calls.Length > 0)
             {
-                messages.Add(new ChatMessage(ChatRole.Tool, [.. await RunToolsAsync(calls, context, cancellationToken).ConfigureAwait(false)]));
+                if (transfers?.Chosen(calls) is { } transfer) return new(Finish(Payload.FromText(response.Text), confidence, usage, context, transferred: true), transfer);
+                // A transfer the agent was not offered is refused, and the model told whom it may transfer to.
+                var refused = transfers is null ? [] : calls.Where(c => !_tools.ContainsKey(c.Name) && transfers.IsRefused(c)).Select(transfers.Refuse).ToArray();
+                var run = refused.Length == 0 ? calls : [.. calls.Where(c => !refused.Any(r => r.CallId == c.CallId))];
+                messages.Add(new ChatMessage(ChatRole.Tool, [.. refused, .. await RunToolsAsync(run, context, cancellationToken).ConfigureAwait(false)]));
                 continue;
             }
 
@@ -250,9 +278,9 @@ public sealed class ModelAgent : IAgent
         return kept;
     }
 
-    private AgentResult Finish(Payload output, double? confidence, UsageDetails usage, IStepContext context)
+    private AgentResult Finish(Payload output, double? confidence, UsageDetails usage, IStepContext context, bool transferred = false)
     {
-        if (_options.OutputVariable is { } variable) context.SetState(variable, output);
+        if (_options.OutputVariable is { } variable && !transferred) context.SetState(variable, output);
         if (_scripted is not null) context.SetState(CallCountState(_scripted.Options.ModelId), Payload.From(_scripted.CallsMade(context.RunId)));
         return AgentResult.Success(output, confidence, UsageOf(usage));
     }
