@@ -116,11 +116,11 @@ public sealed class GroupChatStep : Step
     {
         var names = string.Join(", ", _members.Select(m => m.Name));
         var prompt = $"Who speaks next? Answer with exactly one of: {names}; or done when the conversation is over.";
-        var extra = new[] { KeyValuePair.Create<string, JsonNode?>("members", new JsonArray([.. _members.Select(m => JsonValue.Create(m.Name))])) };
         string? choice = null;
         for (var ask = 1; ask <= 2; ask++)
         {
-            var input = ConversationSpeaker.Input(transcript, prompt, extra);
+            var members = new JsonArray([.. _members.Select(m => JsonValue.Create(m.Name))]);
+            var input = ConversationSpeaker.Input(transcript, prompt, [KeyValuePair.Create<string, JsonNode?>("members", members)]);
             var picked = await _manager!.TakeTurnAsync(context, ask == 1 ? "next" + turn : $"next{turn}-again", input, cancellationToken).ConfigureAwait(false);
             if (picked.Halt is not null || !picked.IsSuccess) return (null, picked);
             choice = ReadChoice(picked.Output);
