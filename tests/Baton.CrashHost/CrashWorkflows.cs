@@ -23,6 +23,8 @@ public static class CrashWorkflows
         "parallel" => Parallel(executed),
         "loop" => Loop(executed),
         "approval" => Approval(executed),
+        "groupchat" => ConversationShapes.GroupChat(executed),
+        "handoff" => ConversationShapes.Handoff(executed),
         _ => throw new ArgumentException($"unknown shape '{shape}'", nameof(shape)),
     };
 
