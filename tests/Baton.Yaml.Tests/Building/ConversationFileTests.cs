@@ -174,4 +174,18 @@ public sealed class ConversationFileTests
         Assert.Contains(messages, m => m.StartsWith("12:", StringComparison.Ordinal) && m.Contains("cannot transfer to itself", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("13:", StringComparison.Ordinal) && m.Contains("needs 'do'", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("writer-critic.yaml", "APPROVED: Rain taps the tin roofs at dusk; the street smells of wet stone.")]
+    [InlineData("support-desk.yaml", "I refunded the duplicate charge; it shows on your card in 3-5 days.")]
+    public async Task The_conversation_samples_run_to_their_answer(string file, string expected)
+    {
+        var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path(file));
+        Assert.Empty(errors);
+
+        var result = await FileRuns.RunAsync(built!, """{"topic":"rain in the city","message":"I was charged twice for my subscription this month."}""");
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal(expected, result.Output!.AsText());
+    }
 }
