@@ -37,6 +37,12 @@ public static class ConversationShapes
         .MaxTurns(turns)
         .Build();
 
+    /// <summary>Baton: the same group chat with C# members answering <see cref="Answer"/> at once (no model).</summary>
+    public static Workflow BatonPlainGroupChat(int turns) => new GroupChatBuilder("plain-chat")
+        .Members(Baton.Agent.Create("a", _ => Payload.FromText(Answer)), Baton.Agent.Create("b", _ => Payload.FromText(Answer)))
+        .MaxTurns(turns)
+        .Build();
+
     /// <summary>Baton: a handoff between two model agents that may transfer to each other.</summary>
     public static Workflow BatonHandoff(IChatClient client, int turns) => new HandoffBuilder("desk")
         .Agent(new ModelAgent("a", client), "b")

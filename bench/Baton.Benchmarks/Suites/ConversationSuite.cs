@@ -17,6 +17,7 @@ public class ConversationSuite
     private ScriptedChatClient _talker = null!;
     private ScriptedChatClient _mafPingPong = null!;
     private Workflow _groupChat = null!;
+    private Workflow _plainChat = null!;
     private Workflow _handoff = null!;
     private Microsoft.Agents.AI.Workflows.Workflow _mafGroupChat = null!;
     private Microsoft.Agents.AI.Workflows.Workflow _mafHandoff = null!;
@@ -32,6 +33,7 @@ public class ConversationSuite
         _talker = ConversationShapes.Talker();
         _runtime = BatonShapes.NewRuntime();
         _groupChat = ConversationShapes.BatonGroupChat(_talker, Turns);
+        _plainChat = ConversationShapes.BatonPlainGroupChat(Turns);
         _handoff = ConversationShapes.BatonHandoff(ConversationShapes.PingPong(Turns, HandoffTarget.ToolPrefix), Turns);
         _mafGroupChat = ConversationShapes.MafGroupChat(_talker, Turns);
         _mafPingPong = ConversationShapes.PingPong(Turns, ConversationShapes.MafHandoffPrefix);
@@ -39,6 +41,7 @@ public class ConversationSuite
         Suite.Check(async () =>
         {
             await BatonShapes.RunCheckedAsync(_runtime, _groupChat, Payload.FromText(Workload.Input), o => o.AsText() == ConversationShapes.Answer);
+            await BatonShapes.RunCheckedAsync(_runtime, _plainChat, Payload.FromText(Workload.Input), o => o.AsText() == ConversationShapes.Answer);
             await BatonShapes.RunCheckedAsync(_runtime, _handoff, Payload.FromText(Workload.Input), o => o.AsText() == ConversationShapes.Answer);
             Suite.Expect(await MafGroupChat() == ConversationShapes.Answer, "MAF group chat");
             Suite.Expect(await MafHandoff() == ConversationShapes.Answer, "MAF handoff");
@@ -61,6 +64,13 @@ public class ConversationSuite
     /// <summary>Baton: a round-robin group chat of two model agents.</summary>
     [Benchmark(Description = "Baton group chat")]
     public Task<RunResult> BatonGroupChat() => _runtime.RunAsync(_groupChat, Payload.FromText(Workload.Input));
+
+    /// <summary>
+    /// Diagnostic, not a side of the comparison: the same group chat with C# members answering at once (no model agent,
+    /// no model call), to tell the conversation's own cost per turn from the model agent's.
+    /// </summary>
+    [Benchmark(Description = "Baton group chat, C# members")]
+    public Task<RunResult> BatonPlainGroupChat() => _runtime.RunAsync(_plainChat, Payload.FromText(Workload.Input));
 
     /// <summary>MAF: the GroupChat orchestration with a round-robin manager.</summary>
     [Benchmark(Description = "MAF group chat")]

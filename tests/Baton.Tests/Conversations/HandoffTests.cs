@@ -104,6 +104,27 @@ public sealed class HandoffTests
     }
 
     [Fact]
+    public async Task Cancelling_the_run_stops_the_agent_in_charge()
+    {
+        var speaking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var triage = new Desk("triage", _ => Transfer("billing", "refund"));
+        var billing = Agent.Create("billing", async (_, _, ct) =>
+        {
+            speaking.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return AgentResult.Success("never");
+        });
+        await using var runtime = new BatonRuntime();
+        var run = runtime.Start(new HandoffBuilder("desk").Agent(triage, "billing").Agent(billing).Build(), "refund");
+
+        await speaking.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        run.Cancel();
+        var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+    }
+
+    [Fact]
     public void A_handoff_is_checked_when_built()
     {
         var a = new Desk("a", _ => Answer("x"));
