@@ -24,6 +24,8 @@ public static class CrashWorkflows
         "loop" => Loop(executed),
         "approval" => Approval(executed),
         "tool-approval" => ToolApproval.Build(executed),
+        "groupchat" => ConversationShapes.GroupChat(executed),
+        "handoff" => ConversationShapes.Handoff(executed),
         _ => throw new ArgumentException($"unknown shape '{shape}'", nameof(shape)),
     };
 

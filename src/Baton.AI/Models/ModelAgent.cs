@@ -17,7 +17,7 @@ namespace Baton.AI;
 /// A call that needs approval, and a call of an <see cref="AgentTool"/>, runs as a journaled child step of the agent's
 /// step (see <see cref="ToolCall"/>), so after a crash or a restart nothing runs unapproved and nothing completed runs twice.
 /// </remarks>
-public sealed class ModelAgent : IGuardrailAwareAgent
+public sealed class ModelAgent : IGuardrailAwareAgent, IConversationAgent
 {
     private readonly IChatClient _client;
     private readonly ModelAgentOptions _options;
@@ -79,14 +79,41 @@ public sealed class ModelAgent : IGuardrailAwareAgent
     public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (_scripted is null) return await InvokeCoreAsync(input, context, cancellationToken).ConfigureAwait(false);
+        var messages = new List<ChatMessage>();
+        if (_instructions?.Render(input, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
+        messages.Add(new ChatMessage(ChatRole.User, UserMessage(input, context)));
+        return (await ReplayableAsync(input, messages, messages.Count, context, null, cancellationToken).ConfigureAwait(false)).Result;
+    }
+
+    /// <summary>
+    /// Takes a conversation's turn: the instructions (rendered over the conversation's task), the task as the user
+    /// message, then the transcript as chat history (<see cref="ConversationHistory"/>); in a handoff it is also offered a
+    /// <c>transfer_to_NAME</c> tool per target, and calling one ends the turn with that transfer.
+    /// </summary>
+    public async ValueTask<ConversationReply> ReplyAsync(ConversationTurn turn, IStepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        ArgumentNullException.ThrowIfNull(context);
+        var task = turn.Transcript.Task;
+        var messages = new List<ChatMessage>();
+        if (_instructions?.Render(task, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
+        messages.Add(new ChatMessage(ChatRole.User, UserMessage(task, context)));
+        var fixedCount = messages.Count;
+        messages.AddRange(ConversationHistory.Of(turn));
+        return await ReplayableAsync(task, messages, fixedCount, context, new TransferTools(turn.Transfers), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The tool loop; for a scripted model, a step that suspended replays the same replies when it runs again.</summary>
+    private async ValueTask<ConversationReply> ReplayableAsync(Payload input, List<ChatMessage> messages, int fixedCount, IStepContext context, TransferTools? transfers, CancellationToken cancellationToken)
+    {
+        if (_scripted is null) return await RunAsync(input, messages, fixedCount, context, transfers, cancellationToken).ConfigureAwait(false);
         // A step that suspended for a person (a tool's approval) runs again when the answer comes; in this process the
         // scripted model must then replay the same replies, as it does in a new process from the journal.
         if (_suspendedAt.TryRemove(context.IdempotencyKey, out var start)) _scripted.RewindCallCount(context.RunId, start);
         var before = _scripted.CallsMade(context.RunId);
         try
         {
-            return await InvokeCoreAsync(input, context, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(input, messages, fixedCount, context, transfers, cancellationToken).ConfigureAwait(false);
         }
         catch (RunSuspendedException)
         {
@@ -95,7 +122,8 @@ public sealed class ModelAgent : IGuardrailAwareAgent
         }
     }
 
-    private async ValueTask<AgentResult> InvokeCoreAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
+    /// <summary>The tool loop over <paramref name="messages"/>, whose first <paramref name="fixedCount"/> are never trimmed; <paramref name="transfers"/> in a conversation.</summary>
+    private async ValueTask<ConversationReply> RunAsync(Payload input, List<ChatMessage> messages, int fixedCount, IStepContext context, TransferTools? transfers, CancellationToken cancellationToken)
     {
         if (_options.Guardrails is { } guardrails && await guardrails.CheckInputAsync(Name, input, context, cancellationToken).ConfigureAwait(false) is { } refused)
         {
@@ -106,11 +134,8 @@ public sealed class ModelAgent : IGuardrailAwareAgent
         if (tools.Error is { } toolError) return AgentResult.Failure(toolError);
         var callNames = new ToolCallNames();
         var checkedOutputs = 0;
-        var messages = new List<ChatMessage>();
-        if (_instructions?.Render(input, context.State, cancellationToken) is { Length: > 0 } system) messages.Add(new ChatMessage(ChatRole.System, system));
-        messages.Add(new ChatMessage(ChatRole.User, UserMessage(input, context)));
-        var fixedCount = messages.Count;
         var options = CallOptions(context, tools.Tools);
+        if (transfers?.Tools is { Count: > 0 } offered) options.Tools = [.. options.Tools ?? [], .. offered];
         var usage = new UsageDetails();
         double? confidence = null;
         var repairs = 0;
@@ -125,7 +150,11 @@ public sealed class ModelAgent : IGuardrailAwareAgent
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToArray();
             if (calls.Length > 0)
             {
-                messages.Add(new ChatMessage(ChatRole.Tool, [.. await RunToolsAsync(calls, tools.Tools, callNames, context, cancellationToken).ConfigureAwait(false)]));
+                if (transfers?.Chosen(calls) is { } transfer) return new(Finish(Payload.FromText(response.Text), confidence, usage, context, transferred: true), transfer);
+                // A transfer the agent was not offered is refused, and the model told whom it may transfer to.
+                var refusedCalls = transfers is null ? [] : calls.Where(c => !tools.Tools.ContainsKey(c.Name) && transfers.IsRefused(c)).Select(transfers.Refuse).ToArray();
+                var run = refusedCalls.Length == 0 ? calls : [.. calls.Where(c => !refusedCalls.Any(r => r.CallId == c.CallId))];
+                messages.Add(new ChatMessage(ChatRole.Tool, [.. refusedCalls, .. await RunToolsAsync(run, tools.Tools, callNames, context, cancellationToken).ConfigureAwait(false)]));
                 continue;
             }
 
@@ -337,9 +366,9 @@ public sealed class ModelAgent : IGuardrailAwareAgent
         return kept;
     }
 
-    private AgentResult Finish(Payload output, double? confidence, UsageDetails usage, IStepContext context)
+    private AgentResult Finish(Payload output, double? confidence, UsageDetails usage, IStepContext context, bool transferred = false)
     {
-        if (_options.OutputVariable is { } variable) context.SetState(variable, output);
+        if (_options.OutputVariable is { } variable && !transferred) context.SetState(variable, output);
         if (_scripted is not null) context.SetState(CallCountState(_scripted.Options.ModelId), Payload.From(_scripted.CallsMade(context.RunId)));
         return AgentResult.Success(output, confidence, UsageOf(usage));
     }

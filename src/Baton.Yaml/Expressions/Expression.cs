@@ -119,6 +119,7 @@ public sealed class Expression
             engine.SetValue("confidence", scope.Confidence is { } c ? JsNumber.Create(c) : JsValue.Null);
             engine.SetValue("inputs", ToJs(engine, scope.Inputs));
             engine.SetValue("error", ToJs(engine, scope.Error));
+            engine.SetValue("turn", scope.Turn is { } turn ? JsNumber.Create(turn) : JsValue.Null);
             engine.SetValue("state", StateObject(engine, scope.State));
             return convert(engine, engine.Evaluate(in _script));
         }

@@ -20,4 +20,7 @@ public sealed record ExpressionScope
 
     /// <summary>The error being handled, in an error route.</summary>
     public Payload? Error { get; init; }
+
+    /// <summary>The number of the conversation turn that just ended (a group chat's <c>until</c>), else null.</summary>
+    public int? Turn { get; init; }
 }

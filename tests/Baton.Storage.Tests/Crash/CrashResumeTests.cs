@@ -63,7 +63,7 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
         Assert.True(kills >= 20, $"only {kills} of {CrashWorkflows.Shapes.Count * KillsPerShape} kills landed mid-run");
     }
 
-    private static async Task<string> UninterruptedOutputAsync(string shape)
+    internal static async Task<string> UninterruptedOutputAsync(string shape)
     {
         await using var runtime = new BatonRuntime();
         var result = await runtime.RunAsync(CrashWorkflows.Build(shape, _ => { }), Payload.FromText("start"));
@@ -77,7 +77,7 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
     /// so however slow the machine, the kill lands before the run can finish.
     /// </summary>
     /// <returns>False when the run finished before the kill.</returns>
-    private static async Task<bool> RunAndKillAsync(string db, string shape, string runId, string log, int killAfter, int extraMs)
+    internal static async Task<bool> RunAndKillAsync(string db, string shape, string runId, string log, int killAfter, int extraMs)
     {
         using var process = Start(db, shape, runId, log, paced: true);
         var seen = 0;
@@ -105,7 +105,7 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
         return false;
     }
 
-    private static async Task<(int Exit, string Stdout)> RunToEndAsync(string db, string shape, string runId, string log)
+    internal static async Task<(int Exit, string Stdout)> RunToEndAsync(string db, string shape, string runId, string log)
     {
         using var process = Start(db, shape, runId, log);
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -123,7 +123,7 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
         return Process.Start(info) ?? throw new InvalidOperationException("could not start the crash host");
     }
 
-    private static async Task<HashSet<string>> CompletedKeysAsync(string db, string runId)
+    internal static async Task<HashSet<string>> CompletedKeysAsync(string db, string runId)
     {
         await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = db });
         if (await store.GetRunAsync(runId) is null) return [];
@@ -131,13 +131,13 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
         return journal.Where(e => e.Kind == JournalEntryKind.StepCompleted).Select(e => $"{runId}/{e.Key}").ToHashSet(StringComparer.Ordinal);
     }
 
-    private static async Task<bool> FinishedAsync(string db, string runId)
+    internal static async Task<bool> FinishedAsync(string db, string runId)
     {
         await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = db });
         return (await store.GetRunAsync(runId))?.Status == RunStatus.Succeeded;
     }
 
-    private static async Task AssertJournalWholeAsync(string db, string runId)
+    internal static async Task AssertJournalWholeAsync(string db, string runId)
     {
         await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = db });
         var journal = await store.ReadJournalAsync(runId);

@@ -16,6 +16,8 @@ internal static class StepKindReaders
         new EmitReader(),
         new SetReader(),
         new GraphReader(),
+        new GroupChatReader(),
+        new HandoffReader(),
     ];
 
     /// <summary><c>{ agent: NAME }</c>: not a pattern, but read the same way.</summary>
