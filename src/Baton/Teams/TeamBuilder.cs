@@ -17,8 +17,9 @@ public sealed class TeamBuilder : StepPatternBuilder<TeamBuilder, TeamStep>
     }
 
     /// <summary>
-    /// The manager: each round it receives the task, the conversation, the members and its ledger (a
-    /// <see cref="TeamTranscript"/> with <c>members</c>, <c>round</c>, <c>plan</c>, <c>ledger</c>, <c>replan</c>) and
+    /// The manager: each round it receives the task, the conversation, the members and its ledger (<c>{ task,
+    /// messages: [{ from, text }], members, round, maxRounds, plan, ledger, replan }</c>; the team's notes to it come
+    /// from <c>team</c>) and
     /// answers <c>{ next, instruction }</c> or <c>{ next: "done", answer }</c>. Usually a model agent.
     /// </summary>
     public TeamBuilder Manager(IAgent manager)

@@ -17,7 +17,7 @@ public sealed class TeamStep : Step
     /// <summary>The <c>next</c> that ends the team with its <c>answer</c>.</summary>
     public const string Done = "done";
 
-    /// <summary>The speaker of the team's own notes to the manager (the briefing, refused replies, re-plan requests).</summary>
+    /// <summary>The speaker (<c>from</c>) of the team's own notes to the manager: the briefing, refused replies, re-plan requests.</summary>
     public const string TeamSpeaker = "team";
 
     private readonly Workflow _manager;
@@ -26,8 +26,8 @@ public sealed class TeamStep : Step
 
     /// <summary>Creates the step.</summary>
     /// <param name="id">The step's id.</param>
-    /// <param name="manager">Decides each round; receives the manager's view of the <see cref="TeamTranscript"/>.</param>
-    /// <param name="members">The members, each named once; each receives the conversation ending with its instruction.</param>
+    /// <param name="manager">Decides each round; receives the manager's view of the conversation: <c>{ task, messages: [{ from, text }], members, round, maxRounds, plan, ledger, replan }</c>.</param>
+    /// <param name="members">The members, each named once; each receives <c>{ task, messages, instruction }</c>: the conversation ending with its instruction.</param>
     /// <exception cref="ArgumentException">No members, a name used twice, or a member named <c>done</c> or <c>team</c>.</exception>
     public TeamStep(string id, IAgent manager, IReadOnlyList<IAgent> members)
         : base(id)
@@ -112,7 +112,12 @@ public sealed class TeamStep : Step
             previous = (member, instruction);
             var order = new TeamMessage(ManagerName, $"To {member}: {instruction}");
             conversation.Add(order);
-            var memberInput = new TeamTranscript(task, conversation).ToPayload(json => json["instruction"] = instruction);
+            var memberInput = new TeamTranscript(task, conversation).ToPayload(json =>
+            {
+                json["instruction"] = instruction;
+                // Conversations carry a turn's last instruction as "prompt": a conversational model agent reads it after the history.
+                json["prompt"] = instruction;
+            });
             var answer = await context.RunChildAsync(_members[member], (++turn).ToString(System.Globalization.CultureInfo.InvariantCulture), memberInput, cancellationToken).ConfigureAwait(false);
             if (answer.Halt is not null) return answer;
             if (!answer.IsSuccess)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 namespace Baton;
 
 /// <summary>
+/// The team's own small transcript type, of the conversations' shape (to fold into the shared conversation transcript).
 /// What a team's agents receive each turn: the task and the messages so far, as
 /// <c>{ task, messages: [{ from, text }] }</c>. The manager's view adds the team's own notes (the members, the reply
 /// format, why a reply was refused, when to re-plan), <c>members</c>, <c>round</c>, <c>maxRounds</c> and the latest
@@ -11,7 +12,7 @@ namespace Baton;
 /// </summary>
 /// <param name="Task">The team's task (the step's input).</param>
 /// <param name="Messages">The messages so far, oldest first.</param>
-public sealed record TeamTranscript(Payload Task, IReadOnlyList<TeamMessage> Messages)
+internal sealed record TeamTranscript(Payload Task, IReadOnlyList<TeamMessage> Messages)
 {
     /// <summary>Reads a transcript back from the payload an agent received.</summary>
     /// <exception cref="FormatException">The payload is not a transcript.</exception>
