@@ -96,6 +96,7 @@ internal sealed class WorkflowDocumentReader
         var resources = keys.TryGetValue("resources", out var r) ? ReadResources(r.Value) : new Dictionary<string, ResourceOptions>();
         var agents = keys.TryGetValue("agents", out var a) ? ReadAgents(a.Value, models) : new Dictionary<string, AgentDefinition>();
         _steps.AgentNames = agents.Keys.ToHashSet(StringComparer.Ordinal);
+        _steps.ModelNames = models.Keys.ToHashSet(StringComparer.Ordinal);
         StepDefinition? workflow = null;
         if (keys.TryGetValue("workflow", out var w)) workflow = _steps.ReadStep(w.Value, "workflow");
         else _diagnostics.Add(root, "'workflow' is missing: it names the step that runs");
@@ -229,6 +230,12 @@ internal sealed class WorkflowDocumentReader
             else
             {
                 _diagnostics.Add(spec, $"agent '{name}' needs 'model' (a model agent), 'template' (a template agent) or 'workflow' (a workflow agent)");
+            }
+
+            // What the agent does, for those who pick agents by description (a plan's skills).
+            if (agents.TryGetValue(name, out var made) && spec.Children.TryGetValue(new YamlScalarNode("description"), out var about) && _nodes.Text(about, "'description'") is { } description)
+            {
+                agents[name] = made with { Description = description };
             }
         }
 

@@ -7,6 +7,9 @@ namespace Baton.Yaml.Model;
 /// <param name="Kind">Model, template or workflow agent.</param>
 public sealed record AgentDefinition(string Name, AgentKind Kind)
 {
+    /// <summary>What the agent does (<c>description</c>), or null.</summary>
+    public string? Description { get; init; }
+
     /// <summary>The model's name, for a model agent.</summary>
     public string? Model { get; init; }
 

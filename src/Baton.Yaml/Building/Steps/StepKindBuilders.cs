@@ -18,6 +18,8 @@ internal static class StepKindBuilders
         new EmitKindBuilder(),
         new SetKindBuilder(),
         new GraphKindBuilder(),
+        new TeamKindBuilder(),
+        new PlanKindBuilder(),
     }.ToDictionary(b => b.Definition);
 
     public static IStepKindBuilder For(StepDefinition step) =>

@@ -16,6 +16,8 @@ internal static class StepKindReaders
         new EmitReader(),
         new SetReader(),
         new GraphReader(),
+        new TeamReader(),
+        new PlanReader(),
     ];
 
     /// <summary><c>{ agent: NAME }</c>: not a pattern, but read the same way.</summary>
