@@ -1,6 +1,6 @@
 using Baton.Samples;
 
-// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|model-pipeline|planner|all]
+// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|model-pipeline|planner|research-team|maf-agent|all]
 var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pipeline"] = PipelineSample.RunAsync,
@@ -11,6 +11,8 @@ var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringC
     ["research-panel"] = ResearchPanelSample.RunAsync,
     ["model-pipeline"] = ModelPipelineSample.RunAsync,
     ["planner"] = PlannerSample.RunAsync,
+    ["research-team"] = ResearchTeamSample.RunAsync,
+    ["maf-agent"] = AgentFrameworkSample.RunAsync,
 };
 
 var name = args.Length > 0 ? args[0] : "all";

@@ -161,4 +161,18 @@ public sealed class TeamAndPlanFileTests
         Assert.Contains(messages, m => m.StartsWith("9:29: skill '9lives' must start with a letter", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("10:17: 'maxReplans' must be at least 0", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("research-team.yaml", "Report: agents are moving into production; orchestration is the hard part.")]
+    [InlineData("research-plan.yaml", "Report: findings on agent adoption; findings on agent costs.")]
+    public async Task The_team_and_plan_samples_run_on_the_scripted_model(string sample, string output)
+    {
+        var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path(sample));
+        Assert.True(built is not null, string.Join("\n", errors));
+
+        var result = await FileRuns.RunAsync(built, "{}");
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal(output, result.Output!.AsText());
+    }
 }
