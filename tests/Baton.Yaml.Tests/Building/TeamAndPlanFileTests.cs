@@ -80,6 +80,42 @@ public sealed class TeamAndPlanFileTests
         Assert.Contains(messages, m => m.StartsWith("9:16: 'maxRounds' must be at least 1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_member_whose_model_keeps_failing_makes_the_manager_re_plan()
+    {
+        var built = FileRuns.Build("""
+            version: 1
+            models:
+              lead:
+                provider: scripted
+                replies:
+                  - '{"next": "scraper", "instruction": "Scrape the site."}'
+                  - '{"next": "researcher", "instruction": "Use the archive."}'
+                  - '{"next": "done", "answer": "From the archive."}'
+              flaky:
+                provider: scripted
+                replies: ["never"]
+                faults: [{ call: 1, status: 503 }, { call: 2, status: 503 }, { call: 3, status: 503 }]
+            agents:
+              manager: { model: lead }
+              scraper: { model: flaky }
+              researcher: { template: "archive results" }
+            workflow:
+              team: { manager: manager, members: [scraper, researcher] }
+            """);
+        await using var runtime = new BatonRuntime(new BatonOptions { Resources = built.Resources });
+        var run = runtime.Start(built.Workflow, Payload.ParseJson("{}"));
+        var result = await run.Completion;
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal("From the archive.", result.Output!.AsText());
+        var report = await new RunReportBuilder(runtime.Store).BuildAsync(run.RunId, built.Workflow);
+        var scraper = report.Steps.Single(s => s.Path == "team/2/scraper");
+        Assert.Equal(("failed", 3), (scraper.Status, scraper.Attempts));
+        var replanning = report.Steps.Single(s => s.Path == "team/3/manager");
+        Assert.Equal("succeeded", replanning.Status);
+    }
+
     private const string PlanFile = """
         version: 1
         models:
