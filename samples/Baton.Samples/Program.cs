@@ -1,6 +1,6 @@
 using Baton.Samples;
 
-// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|model-pipeline|planner|writer-critic|support-desk|all]
+// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|model-pipeline|planner|writer-critic|support-desk|research-team|maf-agent|all]
 var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pipeline"] = PipelineSample.RunAsync,
@@ -13,6 +13,8 @@ var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringC
     ["planner"] = PlannerSample.RunAsync,
     ["writer-critic"] = WriterCriticSample.RunAsync,
     ["support-desk"] = SupportDeskSample.RunAsync,
+    ["research-team"] = ResearchTeamSample.RunAsync,
+    ["maf-agent"] = AgentFrameworkSample.RunAsync,
 };
 
 var name = args.Length > 0 ? args[0] : "all";

@@ -66,6 +66,22 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
     /// <summary>The agent of a name, a workflow agent as its workflow's agent: for callers that only call it.</summary>
     public IAgent Callable(string name) => Get(name) is WorkflowAgentMarker workflow ? workflow.Workflow.AsAgent() : Get(name);
 
+    /// <summary>The chat client of a named model, made once per built workflow.</summary>
+    public IChatClient Client(string model)
+    {
+        if (!_clients.TryGetValue(model, out var client))
+        {
+            var definition = document.Models[model];
+            client = definition.Provider.CreateClient(definition);
+            _clients[model] = client;
+        }
+
+        return client;
+    }
+
+    /// <summary>The definition of a named agent.</summary>
+    public AgentDefinition Definition(string name) => document.Agents[name];
+
     /// <summary>The resource an agent step draws on: its own, else its agent's, else its model's.</summary>
     public string? ResourceOf(StepDefinition step, string agent)
     {
@@ -91,11 +107,7 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
     {
         var model = document.Models[definition.Model!];
         if (modelAgents is null) throw new InvalidOperationException($"agent '{definition.Name}' is a model agent, and no model agent factory was given");
-        if (!_clients.TryGetValue(model.Name, out var client))
-        {
-            client = model.Provider.CreateClient(model);
-            _clients[model.Name] = client;
-        }
+        var client = Client(model.Name);
 
         var fileTools = definition.Tools.Where(Tools.Has).ToArray();
         IAgent built;

@@ -7,8 +7,12 @@ internal sealed class References
 {
     private readonly List<(YamlNode Node, string Agent)> _agents = [];
     private readonly List<(YamlNode Node, string Resource)> _resources = [];
+    private readonly List<Action<Diagnostics>> _deferred = [];
 
     public void Agent(YamlNode node, string name) => _agents.Add((node, name));
+
+    /// <summary>A check that needs every definition of the file (models, tools), run with the others.</summary>
+    public void Defer(Action<Diagnostics> check) => _deferred.Add(check);
 
     /// <summary>Reads a <c>resource:</c> value and records it.</summary>
     public string? Resource(YamlNodes nodes, YamlNode node)
@@ -30,5 +34,7 @@ internal sealed class References
         {
             if (!resources.Contains(resource)) diagnostics.Add(node, $"there is no resource '{resource}'{DidYouMean.For(resource, resources)}");
         }
+
+        foreach (var check in _deferred) check(diagnostics);
     }
 }

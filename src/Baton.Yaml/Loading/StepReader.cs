@@ -22,6 +22,12 @@ internal sealed class StepReader(YamlNodes nodes, References references)
     /// <summary>The names of the file's agents (a known agent's name is that agent, anything else an expression).</summary>
     public IReadOnlySet<string> AgentNames { get; set; } = new HashSet<string>();
 
+    /// <summary>The names of the file's models (a <c>plan</c> step's planner names one).</summary>
+    public IReadOnlySet<string> ModelNames { get; set; } = new HashSet<string>();
+
+    /// <summary>The names of the file's tools, which a <c>plan</c> step may use as skills beside agents.</summary>
+    public IReadOnlySet<string> ToolNames { get; set; } = new HashSet<string>();
+
     public StepDefinition? ReadStep(YamlNode node, string where)
     {
         if (node is YamlScalarNode)

@@ -98,6 +98,7 @@ internal sealed class WorkflowDocumentReader
         var agents = keys.TryGetValue("agents", out var a) ? ReadAgents(a.Value, models) : new Dictionary<string, AgentDefinition>();
         if (toolsNode.Value is not null) ToolsReader.CheckDescriptions(_nodes, toolsNode.Value, tools, agents);
         _steps.AgentNames = agents.Keys.ToHashSet(StringComparer.Ordinal);
+        _steps.ModelNames = models.Keys.ToHashSet(StringComparer.Ordinal);
         StepDefinition? workflow = null;
         if (keys.TryGetValue("workflow", out var w)) workflow = _steps.ReadStep(w.Value, "workflow");
         else _diagnostics.Add(root, "'workflow' is missing: it names the step that runs");

@@ -7,6 +7,9 @@ namespace Baton.Yaml.Model;
 /// <param name="Kind">Model, template or workflow agent.</param>
 public sealed record AgentDefinition(string Name, AgentKind Kind)
 {
+    /// <summary>What the agent does (<c>description</c>), or null.</summary>
+    public string? Description { get; init; }
+
     /// <summary>The model's name, for a model agent.</summary>
     public string? Model { get; init; }
 
@@ -18,9 +21,6 @@ public sealed record AgentDefinition(string Name, AgentKind Kind)
 
     /// <summary>Where each tool name is written (line, column), for errors about a tool that does not exist.</summary>
     public IReadOnlyDictionary<string, (int Line, int Column)> ToolPositions { get; init; } = new Dictionary<string, (int Line, int Column)>();
-
-    /// <summary>What the agent does (its <c>description</c>), if said.</summary>
-    public string? Description { get; init; }
 
     /// <summary>Its guardrails; null for none.</summary>
     public GuardrailsDefinition? Guardrails { get; init; }

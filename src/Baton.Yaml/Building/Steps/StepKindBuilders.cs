@@ -20,6 +20,8 @@ internal static class StepKindBuilders
         new GraphKindBuilder(),
         new GroupChatKindBuilder(),
         new HandoffKindBuilder(),
+        new TeamKindBuilder(),
+        new PlanKindBuilder(),
     }.ToDictionary(b => b.Definition);
 
     public static IStepKindBuilder For(StepDefinition step) =>

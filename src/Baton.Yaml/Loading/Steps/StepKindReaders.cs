@@ -18,6 +18,8 @@ internal static class StepKindReaders
         new GraphReader(),
         new GroupChatReader(),
         new HandoffReader(),
+        new TeamReader(),
+        new PlanReader(),
     ];
 
     /// <summary><c>{ agent: NAME }</c>: not a pattern, but read the same way.</summary>
