@@ -173,6 +173,34 @@ public sealed class McpTests
     }
 
     [Fact]
+    public async Task Cancelling_a_call_interrupts_its_run_which_stays_resumable()
+    {
+        await using var host = await StartAsync();
+        await using var client = await ConnectAsync(host);
+        using var cancel = new CancellationTokenSource();
+
+        var call = client.CallToolAsync("slow", cancellationToken: cancel.Token).AsTask();
+        // The run is stored before its one-hour model call starts: wait for it to be there (bounded), then cancel.
+        RunRecord? run = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); run is null && DateTime.UtcNow < deadline;)
+        {
+            run = (await host.Store.ListRunsAsync(new RunQuery { Workflow = "slow" })).SingleOrDefault();
+            if (run is null) await Task.Delay(20);
+        }
+
+        Assert.NotNull(run);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        // Interrupted, not cancelled: the run stays in the store as running, and this server resumes it.
+        var events = await host.ReadEventsAsync(run.RunId, stop: e => e["type"]!.GetValue<string>() == "runInterrupted");
+        Assert.Equal("runInterrupted", events[^1].Data["type"]!.GetValue<string>());
+        Assert.Equal(RunStatus.Running, (await host.Store.GetRunAsync(run.RunId))!.Status);
+        var (resumed, _) = await host.PostAsync($"/api/runs/{run.RunId}/resume");
+        Assert.Equal(HttpStatusCode.Accepted, resumed);
+    }
+
+    [Fact]
     public void Tool_names_keep_to_what_mcp_allows()
     {
         Assert.Equal("ai-trends.report_v2", Mcp.WorkflowTools.ToolName("ai-trends.report_v2"));
