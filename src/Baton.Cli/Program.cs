@@ -48,7 +48,11 @@ var token = new Option<string?>("--token") { Description = "The token clients se
 var serve = new Command("serve", "Serve the HTTP API for the runs in the store and the workflow files given.") { servePaths, port, host, token, store };
 serve.SetAction((p, ct) => Guard(() => ServeCommand.RunAsync(p.GetValue(servePaths) ?? [], p.GetValue(port), p.GetValue(host), p.GetValue(token), p.GetValue(store), ct)));
 
-var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs, serve };
+var mcpPaths = new Argument<string[]>("FILE or DIR") { Description = "Workflow files, and folders of them, to offer as tools.", Arity = ArgumentArity.OneOrMore };
+var mcp = new Command("mcp", "Serve workflow files as Model Context Protocol tools over stdio (each call runs the workflow in the store).") { mcpPaths, store };
+mcp.SetAction((p, ct) => Guard(() => McpCommand.RunAsync(p.GetValue(mcpPaths) ?? [], p.GetValue(store), ct)));
+
+var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs, serve, mcp };
 if (args.Length == 0)
 {
     root.Parse(["--help"]).Invoke();

@@ -1,4 +1,5 @@
 using Baton.Server.Http;
+using Baton.Server.Mcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,7 +12,8 @@ public static class BatonEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the API under <c>/api</c>: workflows, runs, their reports, events (Server-Sent Events) and graphs, and
-    /// answering, cancelling, resuming and forking runs. Reads the workflow files now, so a bad file stops the
+    /// answering, cancelling, resuming and forking runs; and the workflow files as Model Context Protocol tools at
+    /// <c>/mcp</c> (Streamable HTTP), behind the same token rule. Reads the workflow files now, so a bad file stops the
     /// application from starting. Needs <see cref="BatonServerServiceCollectionExtensions.AddBatonServer"/>.
     /// </summary>
     /// <exception cref="Baton.Yaml.WorkflowFileException">A workflow file is missing or invalid: every problem.</exception>
@@ -43,6 +45,7 @@ public static class BatonEndpointRouteBuilderExtensions
         api.MapPost("/runs/{id}/resume", (string id, HttpContext http) => RunEndpoints.ResumeAsync(server, id, http));
         api.MapPost("/runs/{id}/fork", (string id, HttpContext http) => RunEndpoints.ForkAsync(server, id, http));
         api.MapFallback(() => ApiError.NotFound("not_found", "there is no such endpoint").ToResult());
+        McpEndpoint.Map(endpoints, server);
         return api;
     }
 }

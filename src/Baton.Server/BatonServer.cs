@@ -1,6 +1,7 @@
 using System.Globalization;
 using Baton.AI;
 using Baton.Server.Events;
+using Baton.Server.Mcp;
 using Baton.Server.Workflows;
 using Baton.Storage;
 using Baton.Yaml;
@@ -49,6 +50,7 @@ internal sealed class BatonServer : IAsyncDisposable
         // Streams end when the application stops, before the runtime is disposed: a host waits for its requests first.
         _onStopping = lifetime?.ApplicationStopping.Register(_stopping.Cancel) ?? default;
         Archives = new RunEventArchives(Runtime, [InputsKey], (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton.Server"), _stopping.Token);
+        Tools = new WorkflowTools(this);
     }
 
     public BatonServerOptions Options { get; }
@@ -58,6 +60,9 @@ internal sealed class BatonServer : IAsyncDisposable
     public BatonRuntime Runtime { get; }
 
     public RunEventArchives Archives { get; }
+
+    /// <summary>The workflow files as MCP tools (<c>/mcp</c> and <c>baton mcp</c>).</summary>
+    public WorkflowTools Tools { get; }
 
     /// <summary>Cancelled when the application stops.</summary>
     public CancellationToken Stopping => _stopping.Token;

@@ -31,9 +31,14 @@ internal sealed class BatonCommand : IDisposable
         return path;
     }
 
-    public Process Start(params string[] args)
+    public Process Start(params string[] args) => Start(false, args);
+
+    /// <summary>Starts the command with its standard input a pipe the test writes to (as an MCP client does).</summary>
+    public Process StartWithInput(params string[] args) => Start(true, args);
+
+    private Process Start(bool input, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
         info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("BATON_STORE");

@@ -69,7 +69,7 @@ internal static partial class SnippetCompiler
         var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var paths = new HashSet<string>(trusted.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
             || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll"), StringComparer.Ordinal);
-        foreach (var name in new[] { "Baton", "Baton.AI", "Baton.Yaml", "Baton.Testing", "Baton.Storage.Sqlite", "Baton.Storage.Postgres", "Baton.AgentFramework" })
+        foreach (var name in new[] { "Baton", "Baton.AI", "Baton.Yaml", "Baton.Testing", "Baton.Storage.Sqlite", "Baton.Storage.Postgres", "Baton.AgentFramework", "Baton.Server" })
         {
             Load(Assembly.Load(name), paths, new HashSet<string>(StringComparer.Ordinal));
         }
@@ -80,6 +80,8 @@ internal static partial class SnippetCompiler
         Load(typeof(Assert).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
         // Microsoft Agent Framework's agents (ChatClientAgent), which the interop page puts inside Baton workflows.
         Load(typeof(Microsoft.Agents.AI.ChatClientAgent).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
+        // An ASP.NET Core application hosting Baton.Server (WebApplication and its builder).
+        Load(typeof(Microsoft.AspNetCore.Builder.WebApplication).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
         return [.. paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     }
 

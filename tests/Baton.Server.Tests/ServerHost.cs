@@ -34,10 +34,10 @@ internal sealed class ServerHost : IAsyncDisposable
     /// <summary>True for a server that shares another's folder and store: disposing it leaves them.</summary>
     private bool Borrowed { get; init; }
 
-    public static async Task<ServerHost> StartAsync(string? token = null, long maxBody = 1024 * 1024, TimeProvider? time = null)
+    public static async Task<ServerHost> StartAsync(string? token = null, long maxBody = 1024 * 1024, TimeProvider? time = null, IEnumerable<(string Name, string Text)>? moreFiles = null)
     {
         var folder = Directory.CreateTempSubdirectory("baton-server-").FullName;
-        foreach (var (name, text) in Files.All) await File.WriteAllTextAsync(Path.Combine(folder, name), text);
+        foreach (var (name, text) in Files.All.Concat(moreFiles ?? [])) await File.WriteAllTextAsync(Path.Combine(folder, name), text);
         var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(folder, "baton.db") });
         return await StartAsync(folder, store, token, maxBody, time);
     }

@@ -27,23 +27,13 @@ internal static class WorkflowEndpoints
             throw ApiError.BadRequest("unknown_workflow", $"there is no workflow '{workflowName}'{near}; this server offers {(names.Length == 0 ? "none" : string.Join(", ", names))}");
         }
 
-        var (input, problems) = RunInputs.Check(offered.Document.Inputs, body["inputs"]);
-        if (input is null) throw Invalid("invalid_inputs", $"the inputs of '{offered.Name}' are not valid", problems);
-        var built = server.Build(offered.Bundle, out var fileProblems);
-        if (built is null) throw Invalid("invalid_workflow", $"workflow '{offered.Name}' cannot run", [.. fileProblems.Select(p => p.ToString())]);
-        foreach (var model in built.Document.Models.Values)
-        {
-            // A model that cannot be called without a key fails now, saying what to set, not after the run started.
-            if (model.SettingsAs<Baton.AI.OpenAiCompatibleOptions>()?.MissingApiKey() is { } missing) throw ApiError.BadRequest("invalid_workflow", missing);
-        }
-
-        var handle = server.Runtime.Start(built.Workflow, input, new RunOptions { Source = offered.Bundle.Main, Definition = offered.Bundle.ToJson() });
-        server.Archives.Follow(handle);
+        var started = RunStart.Start(server, offered, body["inputs"]);
+        if (started.Handle is not { } handle) throw Invalid(started.Code!, started.Message, started.Problems);
         return Json.Result(new JsonObject { ["runId"] = handle.RunId }, StatusCodes.Status202Accepted);
     }
 
     private static ApiError Invalid(string code, string message, IReadOnlyList<string> problems) =>
-        new(StatusCodes.Status400BadRequest, code, $"{message}: {string.Join("; ", problems)}")
+        new(StatusCodes.Status400BadRequest, code, problems.Count == 0 ? message : $"{message}: {string.Join("; ", problems)}")
         {
             Details = new JsonObject { ["problems"] = new JsonArray([.. problems.Select(p => (JsonNode)JsonValue.Create(p))]) },
         };
