@@ -48,7 +48,7 @@ internal sealed class BatonServer : IAsyncDisposable
 
         // Streams end when the application stops, before the runtime is disposed: a host waits for its requests first.
         _onStopping = lifetime?.ApplicationStopping.Register(_stopping.Cancel) ?? default;
-        Archives = new RunEventArchives(Runtime, [InputsKey], (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton.Server"), _stopping.Token);
+        Archives = new RunEventArchives(Runtime, [InputsKey], (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton.Server"), _stopping.Token);        Usages = new Http.RunUsages(store);
     }
 
     public BatonServerOptions Options { get; }
@@ -58,6 +58,9 @@ internal sealed class BatonServer : IAsyncDisposable
     public BatonRuntime Runtime { get; }
 
     public RunEventArchives Archives { get; }
+
+    /// <summary>What each run spent, for the runs list.</summary>
+    public Http.RunUsages Usages { get; }
 
     /// <summary>Cancelled when the application stops.</summary>
     public CancellationToken Stopping => _stopping.Token;
