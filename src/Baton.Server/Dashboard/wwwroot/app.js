@@ -144,6 +144,7 @@
           if (this.closed) return;
           this.onState('reconnecting');
         }
+        if (this.closed) return;
         if (ended) { this.onState('ended'); return; }
         await new Promise((resolve) => setTimeout(resolve, this.retry));
         this.retry = Math.min(this.retry * 2, 15000);
@@ -211,6 +212,7 @@
 
   function route() {
     if (state.view && state.view.dispose) state.view.dispose();
+    setConnection('connecting…');
     const main = $('main');
     const match = /^#\/runs\/([^/]+)$/.exec(location.hash);
     state.view = match ? new RunView(main, decodeURIComponent(match[1])) : new RunsView(main);
@@ -341,7 +343,7 @@
       this.runs = await api('GET', `/api/runs?${query}`);
       const body = $('runs-table').querySelector('tbody');
       body.replaceChildren(...this.runs.map((run) => el('tr', { 'data-run': run.runId },
-        el('td', {}, el('a', { href: `#/runs/${encodeURIComponent(run.runId)}`, class: 'mono', text: run.runId.slice(0, 12), 'aria-label': `run ${run.runId}` })),
+        el('td', {}, el('a', { href: `#/runs/${encodeURIComponent(run.runId)}`, class: 'mono', text: `${run.runId.slice(0, 12)}…`, title: run.runId })),
         el('td', { text: run.workflow }),
         el('td', {}, statusBadge(run.status)),
         el('td', { text: formatTime(run.startedAt) }),
@@ -731,7 +733,7 @@
       const label = step.agent && step.agent !== step.id ? step.agent : null;
       const button = el('button', { type: 'button', class: 'node', 'aria-pressed': 'false', onclick: () => this.selectNode(node) },
         el('span', { class: 'name', text: step.id }),
-        el('span', { class: 'sub', text: [label, step.kind !== 'agent' ? step.kind : null].filter(Boolean).join(' · ') || ' ' }),
+        el('span', { class: 'sub', text: [label, step.kind !== 'agent' && step.kind !== step.id ? step.kind : null].filter(Boolean).join(' · ') || ' ' }),
         el('span', { class: 'sub state', text: 'not started' }));
       node.element = button;
       this.nodes.push(node);
