@@ -124,6 +124,27 @@ public sealed class DashboardTests
         await browser.AssertAccessibleAsync();
     }
 
+    [BrowserFact]
+    public async Task On_a_server_with_a_token_the_page_asks_for_it_and_then_works()
+    {
+        await using var host = await DashboardHost.StartAsync(token: "a-long-secret");
+        await using var browser = await BrowserSession.OpenAsync();
+        var page = browser.Page;
+        await page.GotoAsync(host.Address.ToString());
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This server needs a token" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Bearer token")).ToBeFocusedAsync();
+
+        await page.GetByLabel("Bearer token").FillAsync("a-long-secret");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#token-panel")).ToBeHiddenAsync();
+        await Expect(page.Locator("#runs-empty")).ToBeVisibleAsync();
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await page.Locator("#start-form").GetByLabel("Workflow").SelectOptionAsync("ai-trends-report");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("succeeded");
+        await Expect(page.Locator("#run-output")).ToHaveTextAsync(new Regex("^Report: "));
+    }
+
     private static ILocator Node(IPage page, string stepId) =>
         page.Locator("#graph .node:not(.terminal)").Filter(new() { Has = page.Locator(".name", new() { HasTextRegex = new Regex($"^{Regex.Escape(stepId)}$") }) }).First;
 
