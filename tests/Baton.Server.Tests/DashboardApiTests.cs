@@ -15,7 +15,7 @@ public sealed class DashboardApiTests
         Assert.Equal(HttpStatusCode.Accepted, (await host.PostAsync($"/api/runs/{runId}/answer", new JsonObject { ["value"] = "yes" })).Status);
         await host.ReadEventsAsync(runId);
 
-        var steps = (await host.GetAsync($"/api/runs/{runId}")).Body!["steps"]!.AsArray().Select(s => s!.AsObject()).ToDictionary(s => s["path"]!.GetValue<string>());
+        var steps = (await host.GetAsync($"/api/runs/{runId}?include=input,entry")).Body!["steps"]!.AsArray().Select(s => s!.AsObject()).ToDictionary(s => s["path"]!.GetValue<string>());
         // The first step gets the run's inputs; each next one the output of the step before it.
         Assert.Equal("the release", steps["draft"]["input"]!["topic"]!.GetValue<string>());
         Assert.Equal("Draft about the topic.", steps["ask"]["input"]!.GetValue<string>());
@@ -29,6 +29,13 @@ public sealed class DashboardApiTests
             var entry = step["entry"]!.GetValue<long>();
             Assert.Equal(path, journal.Single(e => e.Sequence == entry).StepId);
         }
+
+        // Not asked for, they are not there: the report's steps keep the format's shape.
+        var plain = (await host.GetAsync($"/api/runs/{runId}")).Body!["steps"]![0]!.AsObject();
+        Assert.Equal(["id", "path", "parent", "agent", "status", "attempts", "startedAt", "endedAt", "output", "error", "usage"], plain.Select(p => p.Key));
+        var (bad, badBody) = await host.GetAsync($"/api/runs/{runId}?include=input,secrets");
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Contains("'secrets'", badBody!["error"]!["message"]!.GetValue<string>());
 
         var (status, fork) = await host.PostAsync($"/api/runs/{runId}/fork", new JsonObject { ["at"] = steps["draft"]["entry"]!.GetValue<long>() });
         Assert.Equal(HttpStatusCode.Accepted, status);
@@ -87,11 +94,14 @@ public sealed class DashboardApiTests
         var runId = await host.StartRunAsync("report");
         await host.ReadEventsAsync(runId);
         var report = (await host.GetAsync($"/api/runs/{runId}")).Body!;
-        var listed = Assert.Single((await host.GetAsync("/api/runs")).Body!.AsArray());
+        var listed = Assert.Single((await host.GetAsync("/api/runs?include=usage")).Body!.AsArray());
         Assert.True(report["usage"]!["inputTokens"]!.GetValue<long>() > 0);
         Assert.Equal(report["usage"]!.ToJsonString(), listed!["usage"]!.ToJsonString());
         // Asked again (the sum of an ended run is kept): the same.
-        Assert.Equal(report["usage"]!.ToJsonString(), (await host.GetAsync("/api/runs")).Body![0]!["usage"]!.ToJsonString());
+        Assert.Equal(report["usage"]!.ToJsonString(), (await host.GetAsync("/api/runs?include=usage")).Body![0]!["usage"]!.ToJsonString());
+        // Not asked for, it is not there; asked for something else, 400.
+        Assert.Null((await host.GetAsync("/api/runs")).Body![0]!["usage"]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.GetAsync("/api/runs?include=cost")).Status);
     }
 
     [Fact]

@@ -34,12 +34,13 @@ internal static class RunEndpoints
             throw ApiError.BadRequest("invalid_query", $"limit '{limitText}' must be a whole number from 1 to {MaxListLimit}");
         }
 
+        var include = Includes.Read(http.Request, "usage");
         var workflow = query["workflow"].ToString() is { Length: > 0 } w ? w : null;
         var runs = await server.Runtime.Store.ListRunsAsync(new RunQuery { Status = status, Workflow = workflow, Limit = limit }, http.RequestAborted).ConfigureAwait(false);
         var list = new JsonArray();
         foreach (var r in runs)
         {
-            list.Add(new JsonObject
+            var item = new JsonObject
             {
                 ["runId"] = r.RunId,
                 ["workflow"] = r.Workflow,
@@ -47,17 +48,20 @@ internal static class RunEndpoints
                 ["startedAt"] = RunReport.Time(r.StartedAt),
                 // The store keeps when a run last changed: for a run that has ended, that is when it ended.
                 ["endedAt"] = r.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled ? RunReport.Time(r.UpdatedAt) : null,
-                // Beyond the format's list: what the run spent (the dashboard's runs table shows it).
-                ["usage"] = RunReport.UsageJson(await server.Usages.GetAsync(r, http.RequestAborted).ConfigureAwait(false)),
-            });
+            };
+            // Beyond the format's list, when asked: what the run spent (the dashboard's runs table shows it).
+            if (include.Contains("usage")) item["usage"] = RunReport.UsageJson(await server.Usages.GetAsync(r, http.RequestAborted).ConfigureAwait(false));
+            list.Add(item);
         }
 
         return Json.Result(list);
     }
 
-    /// <summary><c>GET /api/runs/{id}</c>: the run report.</summary>
-    public static async Task<IResult> ReportAsync(BatonServer server, string runId, CancellationToken cancellationToken)
+    /// <summary><c>GET /api/runs/{id}?include=input,entry</c>: the run report, its steps' inputs and journal entries when asked.</summary>
+    public static async Task<IResult> ReportAsync(BatonServer server, string runId, HttpContext http)
     {
+        var include = Includes.Read(http.Request, "input", "entry");
+        var cancellationToken = http.RequestAborted;
         var builder = new RunReportBuilder(server.Runtime.Store) { HiddenKeys = [BatonServer.InputsKey], WorkflowResolver = r => server.Resolve(r)?.Workflow };
         RunReport report;
         try
@@ -69,10 +73,11 @@ internal static class RunEndpoints
             throw ApiError.UnknownRun(runId);
         }
 
-        // Beyond the format's report: each step's input, where the journal tells it (the dashboard's step panel shows it).
+        // Beyond the format's report, when asked: each step's input, where the journal tells it (the dashboard's step panel
+        // shows it), and the journal entry that ended it: where a fork can continue from (`at`).
         var json = report.ToJson();
+        if (include.Count == 0) return Json.Result(json);
         var journal = await server.Runtime.Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
-        // And the journal entry that ended each step: where a fork can continue from (`at`).
         var inputs = StepInputs.Find(journal, report.Steps, builder.HiddenKeys);
         var entries = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var entry in journal)
@@ -83,8 +88,8 @@ internal static class RunEndpoints
         var steps = json["steps"]!.AsArray();
         for (var i = 0; i < report.Steps.Count; i++)
         {
-            if (inputs.TryGetValue(report.Steps[i].Key, out var input)) steps[i]!["input"] = input;
-            steps[i]!["entry"] = entries.TryGetValue(report.Steps[i].Key, out var sequence) ? sequence : null;
+            if (include.Contains("input") && inputs.TryGetValue(report.Steps[i].Key, out var input)) steps[i]!["input"] = input;
+            if (include.Contains("entry")) steps[i]!["entry"] = entries.TryGetValue(report.Steps[i].Key, out var sequence) ? sequence : null;
         }
 
         return Json.Result(json);

@@ -337,7 +337,7 @@
     }
 
     async loadRuns() {
-      const query = new URLSearchParams({ limit: '100' });
+      const query = new URLSearchParams({ limit: '100', include: 'usage' });
       if ($('runs-status').value) query.set('status', $('runs-status').value);
       if ($('runs-workflow').value) query.set('workflow', $('runs-workflow').value);
       this.runs = await api('GET', `/api/runs?${query}`);
@@ -411,7 +411,7 @@
 
     async load() {
       try {
-        this.report = await api('GET', `/api/runs/${encodeURIComponent(this.runId)}`);
+        this.report = await api('GET', `/api/runs/${encodeURIComponent(this.runId)}?include=input,entry`);
       } catch (error) {
         showProblems($('run-problems'), error);
         return;
