@@ -35,15 +35,31 @@ internal sealed class DashboardHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<DashboardHost> StartAsync(string? token = null)
+    /// <summary>A model call that takes an hour: a run of it is surely still running while a test looks at it.</summary>
+    public const string Slow = """
+        version: 1
+        name: slow
+        description: One model call that takes an hour.
+        models:
+          local: { provider: scripted, delay: 1h, replies: ["Done at last."] }
+        agents:
+          think: { model: local, instructions: "Think." }
+        workflow: think
+        """;
+
+    /// <param name="token">The bearer token the API wants, if any.</param>
+    /// <param name="slow">Also serve <see cref="Slow"/>.</param>
+    public static async Task<DashboardHost> StartAsync(string? token = null, bool slow = false)
     {
         var folder = Directory.CreateTempSubdirectory("baton-dashboard-").FullName;
+        if (slow) await File.WriteAllTextAsync(Path.Combine(folder, "slow.yaml"), Slow);
         var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(folder, "baton.db") });
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Services.AddBatonServer(o =>
         {
             o.WorkflowFiles.Add(Samples);
+            if (slow) o.WorkflowFiles.Add(Path.Combine(folder, "slow.yaml"));
             o.Store = store;
             o.Token = token;
         });

@@ -125,6 +125,32 @@ public sealed class DashboardTests
     }
 
     [BrowserFact]
+    public async Task A_running_step_shows_running_live_and_the_run_is_cancelled_from_the_page()
+    {
+        await using var host = await DashboardHost.StartAsync(slow: true);
+        await using var browser = await BrowserSession.OpenAsync();
+        var page = browser.Page;
+        await page.GotoAsync(host.Address.ToString());
+        await page.Locator("#start-form").GetByLabel("Workflow").SelectOptionAsync("slow");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("running");
+        await Expect(Node(page, "think")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(page.Locator("#timeline .tl-bar.running")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#resume-button")).ToBeEnabledAsync();
+        await browser.ScreenshotAsync("run-running");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("cancelled");
+        await Expect(page.Locator("#run-error")).ToContainTextAsync("cancelled");
+        await Expect(page.Locator("#cancel-button")).ToBeDisabledAsync();
+        await Expect(page.Locator("#resume-button")).ToBeDisabledAsync();
+        await Expect(page.Locator("#announcer")).ToHaveTextAsync(new Regex("cancelled"));
+        var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        Assert.Equal("cancelled", (await host.ReportAsync(runId))["status"]!.GetValue<string>());
+    }
+
+    [BrowserFact]
     public async Task On_a_server_with_a_token_the_page_asks_for_it_and_then_works()
     {
         await using var host = await DashboardHost.StartAsync(token: "a-long-secret");

@@ -373,6 +373,9 @@
       this.graph = null;
       this.selected = null;
       this.choices = new Map();
+      // Steps the stream says started that the report does not list yet: a step is journaled when it ends, so a step
+      // still running is known only from its event until then.
+      this.live = new Map();
       this.nodes = [];
       this.lastStatus = null;
       this.refresh = refresher(() => this.load());
@@ -401,6 +404,17 @@
 
     onEvent(event, id) {
       if (event.type === 'stepWaiting' && event.path) this.choices.set(event.path, event.choices || null);
+      if (event.type === 'stepStarted' && event.path && !this.live.has(event.path)) {
+        this.live.set(event.path, {
+          id: event.id, path: event.path, parent: event.parent, agent: event.agent, status: 'running', attempts: 0,
+          startedAt: event.time, endedAt: null, output: null, error: null, usage: { inputTokens: 0, outputTokens: 0, cost: 0 },
+        });
+      }
+      if ((event.type === 'stepCompleted' || event.type === 'stepFailed') && event.path) this.live.delete(event.path);
+      if (event.type === 'runEnded') {
+        // What was still running ended with the run (cancelled, failed).
+        for (const step of this.live.values()) { step.status = event.status; step.endedAt = event.time; }
+      }
       const line = [event.type, event.path, event.status].filter(Boolean).join(' ');
       const list = $('events');
       list.append(el('li', { 'data-id': id || '' }, `${id || '·'} ${formatTime(event.time)} ${line}`));
@@ -414,9 +428,16 @@
         this.report = await api('GET', `/api/runs/${encodeURIComponent(this.runId)}?include=input,entry`);
       } catch (error) {
         showProblems($('run-problems'), error);
+        this.loadFailed = true;
         return;
       }
+      if (this.loadFailed) { showProblems($('run-problems'), null); this.loadFailed = false; }
       const report = this.report;
+      const listed = new Set(report.steps.map((s) => s.path));
+      for (const path of [...this.live.keys()]) if (listed.has(path)) this.live.delete(path);
+      if (this.live.size > 0) {
+        report.steps = report.steps.concat([...this.live.values()]).sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+      }
       if (this.lastStatus !== null && this.lastStatus !== report.status) announce(`Run ${report.status}`);
       this.lastStatus = report.status;
       $('run-workflow').textContent = report.workflow;
@@ -434,6 +455,8 @@
       const ended = ['succeeded', 'failed', 'cancelled'].includes(report.status);
       $('cancel-button').disabled = ended;
       $('resume-button').disabled = report.status === 'succeeded' || report.status === 'cancelled';
+      // A graph that could not be had before the run was known (a run this page saw start) is asked for again.
+      if (this.graph === null && !this.graphLoading) this.loadGraph();
       this.tick();
       this.renderForkChoices();
       this.renderQuestions();
@@ -643,11 +666,16 @@
     // -- graph
 
     async loadGraph() {
+      this.graphLoading = true;
       try {
         this.graph = await api('GET', `/api/runs/${encodeURIComponent(this.runId)}/graph?format=json`);
       } catch (error) {
         $('graph').replaceChildren(el('p', { class: 'muted', text: `No graph: ${error.message}` }));
+        // A run this server cannot rebuild has no graph; an unknown one may be known at the next look.
+        if (error.status !== 404) this.graph = false;
         return;
+      } finally {
+        this.graphLoading = false;
       }
       this.nodes = [];
       const root = this.renderScope(this.graph, [], null, true);
