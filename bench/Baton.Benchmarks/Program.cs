@@ -5,6 +5,7 @@ using Baton.Benchmarks.Probes;
 // dotnet run -c Release --project bench/Baton.Benchmarks -- [--quick] [--suite NAME] [BenchmarkDotNet options]
 //   smoke   runs every shape once on every side and prints what it got
 //   probe   where Baton's time and bytes go, per step (see Probes/AllocationProbe.cs)
+//   sse     100 concurrent viewers of one run's event stream: memory per viewer, none losing an event (Probes/SseViewersProbe.cs)
 //   durable commit latency percentiles by payload size, and storage per turn of a long conversation (Probes/DurableProbe.cs)
 if (args is ["smoke", ..])
 {
@@ -15,6 +16,12 @@ if (args is ["smoke", ..])
 if (args is ["durable", ..])
 {
     await DurableProbe.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+
+if (args is ["sse", ..])
+{
+    await SseViewersProbe.RunAsync(args[1..]).ConfigureAwait(false);
     return 0;
 }
 

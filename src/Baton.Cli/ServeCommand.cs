@@ -40,6 +40,7 @@ internal static class ServeCommand
         try
         {
             app.MapBaton();
+            app.MapBatonDashboard();
         }
         catch (WorkflowFileException invalid)
         {

@@ -37,9 +37,10 @@ public static class BatonEndpointRouteBuilderExtensions
         api.MapGet("/workflows", () => WorkflowEndpoints.List(server));
         api.MapPost("/runs", (HttpContext http, CancellationToken _) => WorkflowEndpoints.StartAsync(server, http));
         api.MapGet("/runs", (HttpContext http, CancellationToken _) => RunEndpoints.ListAsync(server, http));
-        api.MapGet("/runs/{id}", (string id, CancellationToken ct) => RunEndpoints.ReportAsync(server, id, ct));
+        api.MapGet("/runs/{id}", (string id, HttpContext http) => RunEndpoints.ReportAsync(server, id, http));
         api.MapGet("/runs/{id}/events", (string id, HttpContext http) => RunEndpoints.EventsAsync(server, id, http));
-        api.MapGet("/runs/{id}/graph", (string id, CancellationToken ct) => RunEndpoints.GraphAsync(server, id, ct));
+        api.MapGet("/events", (HttpContext http, CancellationToken _) => RunEndpoints.FeedAsync(server, http));
+        api.MapGet("/runs/{id}/graph", (string id, HttpContext http) => RunEndpoints.GraphAsync(server, id, http));
         api.MapPost("/runs/{id}/answer", (string id, HttpContext http) => RunEndpoints.AnswerAsync(server, id, http));
         api.MapPost("/runs/{id}/cancel", (string id, HttpContext http) => RunEndpoints.CancelAsync(server, id, http));
         api.MapPost("/runs/{id}/resume", (string id, HttpContext http) => RunEndpoints.ResumeAsync(server, id, http));

@@ -51,6 +51,7 @@ internal sealed class BatonServer : IAsyncDisposable
         _onStopping = lifetime?.ApplicationStopping.Register(_stopping.Cancel) ?? default;
         Archives = new RunEventArchives(Runtime, [InputsKey], (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton.Server"), _stopping.Token);
         Tools = new WorkflowTools(this);
+        Usages = new Http.RunUsages(store);
     }
 
     public BatonServerOptions Options { get; }
@@ -63,6 +64,9 @@ internal sealed class BatonServer : IAsyncDisposable
 
     /// <summary>The workflow files as MCP tools (<c>/mcp</c> and <c>baton mcp</c>).</summary>
     public WorkflowTools Tools { get; }
+
+    /// <summary>What each run spent, for the runs list.</summary>
+    public Http.RunUsages Usages { get; }
 
     /// <summary>Cancelled when the application stops.</summary>
     public CancellationToken Stopping => _stopping.Token;

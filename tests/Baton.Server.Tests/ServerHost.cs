@@ -65,6 +65,7 @@ internal sealed class ServerHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapBaton();
+        app.MapBatonDashboard();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };

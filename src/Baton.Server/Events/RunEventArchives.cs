@@ -20,6 +20,12 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
     // Run ids in the order their archives were made, for letting the oldest ended ones go.
     private readonly Queue<string> _order = new();
 
+    /// <summary>
+    /// Every run's changes as this server executes them (<c>GET /api/events</c>): starts, steps that ended, waits and ends,
+    /// in short (<see cref="RunFeed.Summary"/>). It never ends; it keeps the latest <see cref="RunEventArchive.Capacity"/>.
+    /// </summary>
+    public RunEventArchive Feed { get; } = new();
+
     /// <summary>Archives a run this server executes, until this execution ends (a run that only waits keeps its archive open).</summary>
     public void Follow(RunHandle handle)
     {
@@ -43,7 +49,9 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
             await foreach (var e in handle.WatchAsync(stopping).ConfigureAwait(false))
             {
                 var shown = e is StepCompletedEvent { Replayed: true } replayed && includeReplayed ? json.From(replayed with { Replayed = false }) : json.From(e);
-                if (shown is not null) archive.Add(shown.ToJsonString(RunEventJson.Compact));
+                if (shown is null) continue;
+                archive.Add(shown.ToJsonString(RunEventJson.Compact));
+                if (RunFeed.Summary(shown) is { } summary) Feed.Add(summary.ToJsonString(RunEventJson.Compact));
             }
 
             var result = await handle.Completion.ConfigureAwait(false);

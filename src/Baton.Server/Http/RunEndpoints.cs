@@ -34,31 +34,65 @@ internal static class RunEndpoints
             throw ApiError.BadRequest("invalid_query", $"limit '{limitText}' must be a whole number from 1 to {MaxListLimit}");
         }
 
+        var include = Includes.Read(http.Request, "usage");
         var workflow = query["workflow"].ToString() is { Length: > 0 } w ? w : null;
         var runs = await server.Runtime.Store.ListRunsAsync(new RunQuery { Status = status, Workflow = workflow, Limit = limit }, http.RequestAborted).ConfigureAwait(false);
-        return Json.Result(new JsonArray([.. runs.Select(r => (JsonNode)new JsonObject
+        var list = new JsonArray();
+        foreach (var r in runs)
         {
-            ["runId"] = r.RunId,
-            ["workflow"] = r.Workflow,
-            ["status"] = RunReport.StatusName(r.Status),
-            ["startedAt"] = RunReport.Time(r.StartedAt),
-            // The store keeps when a run last changed: for a run that has ended, that is when it ended.
-            ["endedAt"] = r.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled ? RunReport.Time(r.UpdatedAt) : null,
-        })]));
+            var item = new JsonObject
+            {
+                ["runId"] = r.RunId,
+                ["workflow"] = r.Workflow,
+                ["status"] = RunReport.StatusName(r.Status),
+                ["startedAt"] = RunReport.Time(r.StartedAt),
+                // The store keeps when a run last changed: for a run that has ended, that is when it ended.
+                ["endedAt"] = r.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled ? RunReport.Time(r.UpdatedAt) : null,
+            };
+            // Beyond the format's list, when asked: what the run spent (the dashboard's runs table shows it).
+            if (include.Contains("usage")) item["usage"] = RunReport.UsageJson(await server.Usages.GetAsync(r, http.RequestAborted).ConfigureAwait(false));
+            list.Add(item);
+        }
+
+        return Json.Result(list);
     }
 
-    /// <summary><c>GET /api/runs/{id}</c>: the run report.</summary>
-    public static async Task<IResult> ReportAsync(BatonServer server, string runId, CancellationToken cancellationToken)
+    /// <summary><c>GET /api/runs/{id}?include=input,entry</c>: the run report, its steps' inputs and journal entries when asked.</summary>
+    public static async Task<IResult> ReportAsync(BatonServer server, string runId, HttpContext http)
     {
+        var include = Includes.Read(http.Request, "input", "entry");
+        var cancellationToken = http.RequestAborted;
         var builder = new RunReportBuilder(server.Runtime.Store) { HiddenKeys = [BatonServer.InputsKey], WorkflowResolver = r => server.Resolve(r)?.Workflow };
+        RunReport report;
         try
         {
-            return Json.Result((await builder.BuildAsync(runId, null, cancellationToken).ConfigureAwait(false)).ToJson());
+            report = await builder.BuildAsync(runId, null, cancellationToken).ConfigureAwait(false);
         }
         catch (KeyNotFoundException)
         {
             throw ApiError.UnknownRun(runId);
         }
+
+        // Beyond the format's report, when asked: each step's input, where the journal tells it (the dashboard's step panel
+        // shows it), and the journal entry that ended it: where a fork can continue from (`at`).
+        var json = report.ToJson();
+        if (include.Count == 0) return Json.Result(json);
+        var journal = await server.Runtime.Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+        var inputs = StepInputs.Find(journal, report.Steps, builder.HiddenKeys);
+        var entries = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in journal)
+        {
+            if (entry is { Kind: JournalEntryKind.StepCompleted or JournalEntryKind.StepFailed, Key: { } key }) entries[key] = entry.Sequence;
+        }
+
+        var steps = json["steps"]!.AsArray();
+        for (var i = 0; i < report.Steps.Count; i++)
+        {
+            if (include.Contains("input") && inputs.TryGetValue(report.Steps[i].Key, out var input)) steps[i]!["input"] = input;
+            if (include.Contains("entry")) steps[i]!["entry"] = entries.TryGetValue(report.Steps[i].Key, out var sequence) ? sequence : null;
+        }
+
+        return Json.Result(json);
     }
 
     /// <summary>
@@ -68,8 +102,20 @@ internal static class RunEndpoints
     public static async Task<IResult> EventsAsync(BatonServer server, string runId, HttpContext http)
     {
         var archive = await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false) ?? throw ApiError.UnknownRun(runId);
+        return await StreamAsync(server, archive, runId, http).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET /api/events</c>: Server-Sent Events of every run this server executes, in short (<see cref="RunFeed"/>):
+    /// live from now, or after <c>Last-Event-ID</c> (the feed's own ids); it ends only when the client or the server goes.
+    /// </summary>
+    public static Task<IResult> FeedAsync(BatonServer server, HttpContext http) => StreamAsync(server, server.Archives.Feed, null, http, fromNow: true);
+
+    /// <summary>Writes an archive's events after the request's <c>Last-Event-ID</c> (or all, or only new ones), then live ones.</summary>
+    private static async Task<IResult> StreamAsync(BatonServer server, RunEventArchive archive, string? runId, HttpContext http, bool fromNow = false)
+    {
         var lastId = http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : http.Request.Query["lastEventId"].ToString();
-        long after = 0;
+        long after = fromNow ? archive.LastId : 0;
         if (lastId.Length > 0 && (!long.TryParse(lastId, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
         {
             throw ApiError.BadRequest("invalid_event_id", $"Last-Event-ID '{lastId}' is not an event id of this stream");
@@ -108,12 +154,17 @@ internal static class RunEndpoints
         return Results.Empty;
     }
 
-    /// <summary><c>GET /api/runs/{id}/graph</c>: the run's workflow as a Mermaid flowchart.</summary>
-    public static async Task<IResult> GraphAsync(BatonServer server, string runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>GET /api/runs/{id}/graph</c>: the run's workflow as a Mermaid flowchart; with <c>?format=json</c>, as the
+    /// nested scopes of <see cref="Workflows.WorkflowGraph"/> (what the dashboard draws).
+    /// </summary>
+    public static async Task<IResult> GraphAsync(BatonServer server, string runId, HttpContext http)
     {
-        var record = await GetRunAsync(server, runId, cancellationToken).ConfigureAwait(false);
+        var format = http.Request.Query["format"].ToString();
+        if (format is not ("" or "mermaid" or "json")) throw ApiError.BadRequest("invalid_query", $"format '{format}' is not a graph format: use mermaid or json");
+        var record = await GetRunAsync(server, runId, http.RequestAborted).ConfigureAwait(false);
         var workflow = WorkflowOf(server, record);
-        return Results.Text(workflow.ToMermaid(), "text/plain; charset=utf-8");
+        return format == "json" ? Json.Result(Workflows.WorkflowGraph.ToJson(workflow, ReportPath.StepIdOf(BatonServer.InputsKey))) : Results.Text(workflow.ToMermaid(), "text/plain; charset=utf-8");
     }
 
     /// <summary><c>POST /api/runs/{id}/answer</c> <c>{ value }</c>: answers the run's open question and continues it here.</summary>

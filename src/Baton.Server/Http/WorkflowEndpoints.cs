@@ -29,6 +29,9 @@ internal static class WorkflowEndpoints
 
         var started = RunStart.Start(server, offered, body["inputs"]);
         if (started.Handle is not { } handle) throw Invalid(started.Code!, started.Message, started.Problems);
+        // The run's record is in the store once the run says it started (or that it could not): a client that asks for
+        // the run right after this answer finds it, not a 404.
+        await foreach (var _ in handle.WatchAsync(http.RequestAborted).ConfigureAwait(false)) break;
         return Json.Result(new JsonObject { ["runId"] = handle.RunId }, StatusCodes.Status202Accepted);
     }
 
