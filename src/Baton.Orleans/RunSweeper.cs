@@ -9,7 +9,7 @@ namespace Baton.Orleans;
 /// calls their grains, which continue them on a live worker. It looks at once when a worker is declared dead, and every
 /// <see cref="BatonClusterOptions.SweepInterval"/>. One worker sweeps at a time: the active one with the lowest address.
 /// </summary>
-internal sealed partial class RunSweeper(BatonRuntime runtime, IClusterMembershipService membership, IGrainFactory grains, ILocalSiloDetails local, BatonClusterOptions options, ILogger<RunSweeper> logger)
+internal sealed partial class RunSweeper(BatonRuntime runtime, WorkflowCatalog catalog, IClusterMembershipService membership, IGrainFactory grains, ILocalSiloDetails local, BatonClusterOptions options, ILogger<RunSweeper> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _stop = new();
@@ -93,7 +93,8 @@ internal sealed partial class RunSweeper(BatonRuntime runtime, IClusterMembershi
         foreach (var run in await runtime.Store.ListRunsAsync(new RunQuery { Status = RunStatus.Running }, cancellationToken).ConfigureAwait(false))
         {
             var workerDied = WorkerOwner.TryParse(run.LeaseOwner, out var silo) && snapshot.GetSiloStatus(silo) == SiloStatus.Dead;
-            if (run.LeaseOwner is null || workerDied || run.LeaseExpiresAt < now) orphans.Add(run.RunId);
+            // A run of a workflow no worker here can build (another application's, sharing the store) is left alone.
+            if ((run.LeaseOwner is null || workerDied || run.LeaseExpiresAt < now) && catalog.Resolve(run) is not null) orphans.Add(run.RunId);
         }
 
         await Parallel.ForEachAsync(orphans, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (runId, ct) =>
