@@ -76,6 +76,18 @@ public sealed class BatonCluster(IGrainFactory grains, TimeProvider? timeProvide
         return await WaitAsync(runId, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Answers a waiting run's open question, wherever the run is: the run continues on a worker. Returns null when the
+    /// answer was accepted, else why it was refused (the run keeps waiting).
+    /// </summary>
+    public Task<string?> AnswerAsync(string runId, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentNullException.ThrowIfNull(value);
+        var grain = grains.GetGrain<IRunGrain>(runId);
+        return GrainCallRetry.RunAsync(() => grain.AnswerAsync(value), RetryFor, _time, cancellationToken);
+    }
+
     /// <summary>Cancels a run for good, wherever it executes.</summary>
     public Task CancelAsync(string runId, CancellationToken cancellationToken = default)
     {

@@ -16,6 +16,12 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>Waits up to <paramref name="timeout"/> for the run to settle (end, or wait for a person), first making sure it executes.</summary>
     Task<ClusterRunState> WaitAsync(TimeSpan timeout);
 
+    /// <summary>
+    /// Answers the run's open question (the oldest one): the step waiting for it in memory wakes, or the suspended run
+    /// continues on this worker. Returns null when the answer was accepted, else why it was refused (the run keeps waiting).
+    /// </summary>
+    Task<string?> AnswerAsync(string value);
+
     /// <summary>Cancels the run for good (its worker stops its steps through their cancellation tokens).</summary>
     Task CancelAsync();
 }

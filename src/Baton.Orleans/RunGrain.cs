@@ -84,6 +84,28 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
         return await ReadStateAsync().ConfigureAwait(true);
     }
 
+    public async Task<string?> AnswerAsync(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var open = await runtime.Humans.ListOpenAsync(RunId).ConfigureAwait(true);
+        if (open.Count == 0) return $"run '{RunId}' is not waiting for an answer";
+        var answer = await runtime.Humans.AnswerAsync(open[0].Id, value).ConfigureAwait(true);
+        if (!answer.Accepted) return answer.Reason;
+        // Answered in the store: a run suspended on it continues here (the runtime resumed it when it could build its workflow).
+        await _taking.WaitAsync().ConfigureAwait(true);
+        try
+        {
+            if (answer.Run is { } resumed) KeepWhileRunning(resumed);
+            else await TakeAsync().ConfigureAwait(true);
+        }
+        finally
+        {
+            _taking.Release();
+        }
+
+        return null;
+    }
+
     public async Task CancelAsync()
     {
         if (runtime.GetActiveRun(RunId) is { } handle)
@@ -102,7 +124,9 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
         if (runtime.GetActiveRun(RunId) is not null) return new ClusterRunState { RunId = RunId, Status = RunStatus.Running, Worker = runtime.Owner };
         var record = await runtime.Store.GetRunAsync(RunId).ConfigureAwait(true)
             ?? throw new KeyNotFoundException($"there is no run '{RunId}' in the store");
-        if (record.Status != RunStatus.Running) return State(record);
+        // A waiting run continues once its questions were all answered (through the store, by whoever answered them).
+        var answered = record.Status == RunStatus.Waiting && (await runtime.Store.ListHumanRequestsAsync(RunId, openOnly: true).ConfigureAwait(true)).Count == 0;
+        if (record.Status != RunStatus.Running && !answered) return State(record);
         if (record.LeaseOwner is { } holder && holder != runtime.Owner && WorkerOwner.TryParse(holder, out var silo) && IsDead(silo))
         {
             // Its worker is dead by the cluster's word: take the run now rather than when the lease would expire.
@@ -132,11 +156,15 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
 
     private async Task<ClusterRunState> ResumeHereAsync(Workflow workflow)
     {
-        var handle = await runtime.ResumeAsync(RunId, workflow).ConfigureAwait(true);
-        // Keep this activation (and so the run's address) here while the run executes; let it go when the run ends.
+        KeepWhileRunning(await runtime.ResumeAsync(RunId, workflow).ConfigureAwait(true));
+        return new ClusterRunState { RunId = RunId, Status = RunStatus.Running, Worker = runtime.Owner };
+    }
+
+    /// <summary>Keeps this activation (and so the run's address) here while the run executes; lets it go when the run ends.</summary>
+    private void KeepWhileRunning(RunHandle handle)
+    {
         DelayDeactivation(TimeSpan.FromDays(365));
         _ = handle.Completion.ContinueWith(static (_, grain) => ((RunGrain)grain!).RunEnded(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
-        return new ClusterRunState { RunId = RunId, Status = RunStatus.Running, Worker = runtime.Owner };
     }
 
     private void RunEnded()

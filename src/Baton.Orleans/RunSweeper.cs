@@ -97,6 +97,13 @@ internal sealed partial class RunSweeper(BatonRuntime runtime, WorkflowCatalog c
             if ((run.LeaseOwner is null || workerDied || run.LeaseExpiresAt < now) && catalog.Resolve(run) is not null) orphans.Add(run.RunId);
         }
 
+        // Waiting runs whose every question was answered through the store (by a command or a server that did not continue them).
+        foreach (var run in await runtime.Store.ListRunsAsync(new RunQuery { Status = RunStatus.Waiting }, cancellationToken).ConfigureAwait(false))
+        {
+            if (run.LeaseOwner is not null && run.LeaseExpiresAt >= now) continue;
+            if ((await runtime.Store.ListHumanRequestsAsync(run.RunId, openOnly: true, cancellationToken).ConfigureAwait(false)).Count == 0 && catalog.Resolve(run) is not null) orphans.Add(run.RunId);
+        }
+
         await Parallel.ForEachAsync(orphans, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (runId, ct) =>
         {
             try

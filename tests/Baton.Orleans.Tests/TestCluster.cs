@@ -51,6 +51,8 @@ internal sealed class TestCluster : IAsyncDisposable
                 o.SweepInterval = sweepInterval ?? TimeSpan.FromSeconds(5);
                 o.LeaseDuration = TimeSpan.FromSeconds(3);
             });
+            // As with a durable store (PostgreSQL): an asking step suspends its run at once instead of waiting in memory.
+            host.Services.Configure<BatonOptions>(o => o.HumanWaitInMemory = TimeSpan.Zero);
             if (gpu) host.Services.Configure<BatonOptions>(o => o.Resources = new Dictionary<string, ResourceOptions> { ["gpu"] = new() });
         });
         var cluster = builder.Build();
