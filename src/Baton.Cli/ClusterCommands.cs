@@ -22,7 +22,9 @@ internal static class ClusterCommands
         OtlpExport.StartIfConfigured();
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // What the worker does with runs (taken over, handed on), one line each; Orleans' own chatter stays out.
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Baton.Orleans", LogLevel.Information).AddFilter("Orleans", LogLevel.None).AddFilter("Microsoft", LogLevel.None);
         builder.Services.AddSingleton<IRunStore>(runStore);
         builder.Services.AddOrleans(silo => Clusters.Join(silo, membership, advertised));
         builder.Services.AddBaton().UseOrleans(o =>
@@ -40,7 +42,7 @@ internal static class ClusterCommands
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new UsageException($"cannot join the cluster at {membership}: {ex.Message}");
+            throw new UsageException($"cannot join the cluster at {membership}: {FirstSentence(ex.Message)}");
         }
 
         var silo = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
@@ -66,7 +68,7 @@ internal static class ClusterCommands
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new UsageException($"cannot reach the cluster at {cluster}: {ex.Message}");
+            throw new UsageException($"cannot reach the cluster at {cluster}: {FirstSentence(ex.Message)}");
         }
 
         var baton = new BatonCluster(host.Services.GetRequiredService<IClusterClient>());
@@ -89,6 +91,9 @@ internal static class ClusterCommands
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.For(state.Status);
     }
+
+    /// <summary>An error's first sentence: Redis' and Orleans' messages go on with advice for their API, not for this command.</summary>
+    private static string FirstSentence(string message) => message.IndexOf(". ", StringComparison.Ordinal) is var end and > 0 ? message[..(end + 1)] : message;
 
     /// <summary>A worker's workflows: rebuilt from the definition each run stored (cached by definition), with the file's resources added to the worker's runtime.</summary>
     private sealed class StoredWorkflows
