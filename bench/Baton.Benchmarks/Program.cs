@@ -6,6 +6,7 @@ using Baton.Benchmarks.Probes;
 //   smoke   runs every shape once on every side and prints what it got
 //   probe   where Baton's time and bytes go, per step (see Probes/AllocationProbe.cs)
 //   durable commit latency percentiles by payload size, and storage per turn of a long conversation (Probes/DurableProbe.cs)
+//   failover  kill -9 of a baton worker to its run's next step on the other worker (Probes/FailoverProbe.cs; Redis, PostgreSQL)
 if (args is ["smoke", ..])
 {
     await Smoke.RunAsync().ConfigureAwait(false);
@@ -15,6 +16,12 @@ if (args is ["smoke", ..])
 if (args is ["durable", ..])
 {
     await DurableProbe.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+
+if (args is ["failover", ..])
+{
+    await FailoverProbe.RunAsync(args[1..]).ConfigureAwait(false);
     return 0;
 }
 

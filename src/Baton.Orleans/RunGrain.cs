@@ -33,6 +33,12 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
 
             var workflow = catalog.Resolve(RunId, start)
                 ?? throw new InvalidOperationException($"no worker workflow named '{start.Workflow}': register it on the workers or send its definition");
+            // Refused before it is stored: a run no worker here can execute would otherwise wait in the store for ever.
+            if (WorkflowResources.Of(workflow).FirstOrDefault(r => !runtime.Resources.TryGet(r, out _)) is { } missing)
+            {
+                throw new InvalidOperationException($"run '{RunId}' draws on resource '{missing}', which this worker does not define: define it on the workers that have it and advertise it as their capability");
+            }
+
             var now = runtime.TimeProvider.GetUtcNow();
             var input = start.ToPayload();
             // Recorded with its start entry before this call returns: from then on any worker can continue it.
@@ -188,7 +194,6 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
         // A worker that stops interrupts its runs (the runtime's disposal); an activation collected while its run still
         // executes here would be a bug, so say so.
         if (runtime.GetActiveRun(RunId) is not null) logger.LogWarning("run grain {RunId} deactivated while its run executes ({Reason})", RunId, reason);
-        _taking.Dispose();
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 }
