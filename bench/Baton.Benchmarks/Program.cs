@@ -7,6 +7,7 @@ using Baton.Benchmarks.Probes;
 //   probe   where Baton's time and bytes go, per step (see Probes/AllocationProbe.cs)
 //   sse     100 concurrent viewers of one run's event stream: memory per viewer, none losing an event (Probes/SseViewersProbe.cs)
 //   durable commit latency percentiles by payload size, and storage per turn of a long conversation (Probes/DurableProbe.cs)
+//   failover  kill -9 of a baton worker to its run's next step on the other worker (Probes/FailoverProbe.cs; Redis, PostgreSQL)
 if (args is ["smoke", ..])
 {
     await Smoke.RunAsync().ConfigureAwait(false);
@@ -22,6 +23,12 @@ if (args is ["durable", ..])
 if (args is ["sse", ..])
 {
     await SseViewersProbe.RunAsync(args[1..]).ConfigureAwait(false);
+    return 0;
+}
+
+if (args is ["failover", ..])
+{
+    await FailoverProbe.RunAsync(args[1..]).ConfigureAwait(false);
     return 0;
 }
 

@@ -16,6 +16,7 @@ public static class SuiteNames
         ["durable"] = nameof(DurableSuite),
         ["resume"] = nameof(ResumeSuite),
         ["conversation"] = nameof(ConversationSuite),
+        ["cluster"] = nameof(ClusterSuite),
     };
 
     /// <summary>The suite class a short name stands for; an unknown name is taken as a class name.</summary>

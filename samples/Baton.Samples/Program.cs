@@ -1,6 +1,6 @@
 using Baton.Samples;
 
-// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|model-pipeline|planner|writer-critic|support-desk|research-team|maf-agent|all]
+// Usage: dotnet run --project samples/Baton.Samples -- [pipeline|parallel|manager|inbox|research-loop|research-panel|research-panel-cluster|model-pipeline|planner|writer-critic|support-desk|research-team|maf-agent|all]
 var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["pipeline"] = PipelineSample.RunAsync,
@@ -9,6 +9,7 @@ var samples = new Dictionary<string, Func<CancellationToken, Task<int>>>(StringC
     ["inbox"] = InboxSample.RunAsync,
     ["research-loop"] = ResearchLoopSample.RunAsync,
     ["research-panel"] = ResearchPanelSample.RunAsync,
+    ["research-panel-cluster"] = ResearchPanelClusterSample.RunAsync,
     ["model-pipeline"] = ModelPipelineSample.RunAsync,
     ["planner"] = PlannerSample.RunAsync,
     ["writer-critic"] = WriterCriticSample.RunAsync,

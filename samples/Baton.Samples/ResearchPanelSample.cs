@@ -7,7 +7,19 @@ namespace Baton.Samples;
 /// </summary>
 public static class ResearchPanelSample
 {
+    /// <summary>The search API's quota the researchers draw on: two calls at once, 60 a minute.</summary>
+    public static Dictionary<string, ResourceOptions> Resources() =>
+        new() { ["search-api"] = new() { MaxConcurrency = 2, RequestsPerMinute = 60 } };
+
     public static async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await using var runtime = new BatonRuntime(new BatonOptions { Resources = Resources() });
+        var result = await RunPrinter.RunAsync(runtime, Panel(), "Should we adopt AI agents this year?", "panel-1", cancellationToken);
+        return result.IsSuccess ? 0 : 1;
+    }
+
+    /// <summary>The panel: three researchers vote, weighted by confidence, then a report.</summary>
+    public static Workflow Panel()
     {
         const int panelSize = 3;
 
@@ -50,12 +62,6 @@ public static class ResearchPanelSample
                 AgentResult.Success($"verdict: {verdict}; tally: {context.State.Get<System.Text.Json.JsonElement>("tally")}")))
             .AddEdge("vote", "report")
             .Build();
-
-        await using var runtime = new BatonRuntime(new BatonOptions
-        {
-            Resources = new Dictionary<string, ResourceOptions> { ["search-api"] = new() { MaxConcurrency = 2, RequestsPerMinute = 60 } },
-        });
-        var result = await RunPrinter.RunAsync(runtime, panel, "Should we adopt AI agents this year?", "panel-1", cancellationToken);
-        return result.IsSuccess ? 0 : 1;
+        return panel;
     }
 }

@@ -9,7 +9,7 @@ namespace Baton.Cli;
 /// <summary>What each command does, once its arguments are parsed; each returns the process's exit code.</summary>
 internal static class Commands
 {
-    public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, string[]? models, bool json, string? store, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string file, string[]? inputs, string? inputFile, string[]? models, bool json, string? store, CancellationToken cancellationToken, string? cluster = null)
     {
         var swaps = new List<ModelSwap>();
         foreach (var model in models ?? [])
@@ -26,6 +26,7 @@ internal static class Commands
         }
 
         var input = await Inputs.ReadAsync(built.Document.Inputs, inputs, inputFile, cancellationToken).ConfigureAwait(false);
+        if (Clusters.Setting(cluster) is { } onCluster) return await ClusterCommands.RunAsync(onCluster, built, definition, input, json, store, cancellationToken).ConfigureAwait(false);
         await using var runStore = (IAsyncDisposable)await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
         // The run keeps the file's text (and the files it refers to): resuming it never reads the file again.
@@ -301,7 +302,7 @@ internal static class Commands
         return ExitCodes.For(result.Status);
     }
 
-    private static void PrintResult(Reports.RunReport report, bool json)
+    internal static void PrintResult(Reports.RunReport report, bool json)
     {
         if (json)
         {

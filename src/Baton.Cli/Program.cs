@@ -18,8 +18,9 @@ var models = new Option<string[]>("--model") { Description = "Swap a model of th
 var status = new Option<string?>("--status") { Description = "Only runs with this status: running, waiting, succeeded, failed or cancelled." };
 var workflowName = new Option<string?>("--workflow") { Description = "Only runs of this workflow (its name)." };
 
-var run = new Command("run", "Run a workflow file and print its output.") { file, inputs, inputFile, models, json, store };
-run.SetAction((p, ct) => Guard(() => Commands.RunAsync(p.GetValue(file)!, p.GetValue(inputs), p.GetValue(inputFile), p.GetValue(models), p.GetValue(json), p.GetValue(store), ct)));
+var cluster = new Option<string?>("--cluster") { Description = "The cluster's Redis connection string, e.g. 127.0.0.1:6379 (default: BATON_CLUSTER); needs a PostgreSQL --store." };
+var run = new Command("run", "Run a workflow file and print its output.") { file, inputs, inputFile, models, json, store, cluster };
+run.SetAction((p, ct) => Guard(() => Commands.RunAsync(p.GetValue(file)!, p.GetValue(inputs), p.GetValue(inputFile), p.GetValue(models), p.GetValue(json), p.GetValue(store), ct, p.GetValue(cluster))));
 var validate = new Command("validate", "Check a workflow file; print every problem as file:line:column: message.") { file };
 validate.SetAction((p, ct) => Guard(() => Commands.ValidateAsync(p.GetValue(file)!)));
 var graph = new Command("graph", "Print a workflow file as a Mermaid flowchart.") { file };
@@ -52,7 +53,12 @@ var mcpPaths = new Argument<string[]>("FILE or DIR") { Description = "Workflow f
 var mcp = new Command("mcp", "Serve workflow files as Model Context Protocol tools over stdio (each call runs the workflow in the store).") { mcpPaths, store };
 mcp.SetAction((p, ct) => Guard(() => McpCommand.RunAsync(p.GetValue(mcpPaths) ?? [], p.GetValue(store), ct)));
 
-var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs, serve, mcp };
+var capabilities = new Option<string[]>("--capability") { Description = "Something this worker has that others may not (e.g. gpu): runs whose steps draw on a resource of that name come here; repeat for more." };
+var address = new Option<string?>("--address") { Description = "The IP address this worker advertises to the cluster (default: 127.0.0.1 when Redis is on this machine, else this machine's)." };
+var worker = new Command("worker", "Join a cluster and run the workflows handed to it until stopped.") { cluster, store, capabilities, address };
+worker.SetAction((p, ct) => Guard(() => ClusterCommands.WorkerAsync(p.GetValue(cluster), p.GetValue(store), p.GetValue(capabilities), p.GetValue(address), ct)));
+
+var root = new RootCommand("baton: run many AI agents as one reliable system, from workflow files.") { run, validate, graph, runs, serve, mcp, worker };
 if (args.Length == 0)
 {
     root.Parse(["--help"]).Invoke();

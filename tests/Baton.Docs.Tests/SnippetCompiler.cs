@@ -69,7 +69,7 @@ internal static partial class SnippetCompiler
         var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var paths = new HashSet<string>(trusted.Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
             || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll"), StringComparer.Ordinal);
-        foreach (var name in new[] { "Baton", "Baton.AI", "Baton.Yaml", "Baton.Testing", "Baton.Storage.Sqlite", "Baton.Storage.Postgres", "Baton.AgentFramework", "Baton.Server" })
+        foreach (var name in new[] { "Baton", "Baton.AI", "Baton.Yaml", "Baton.Testing", "Baton.Storage.Sqlite", "Baton.Storage.Postgres", "Baton.AgentFramework", "Baton.Server", "Baton.Orleans" })
         {
             Load(Assembly.Load(name), paths, new HashSet<string>(StringComparer.Ordinal));
         }
@@ -77,6 +77,9 @@ internal static partial class SnippetCompiler
         // A host's container, and xunit for the testing kit's examples.
         Load(typeof(Microsoft.Extensions.DependencyInjection.ServiceProvider).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
         Load(typeof(FactAttribute).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
+        // A cluster's silo host (distributed.md): the generic host and Redis membership.
+        Load(typeof(Microsoft.Extensions.Hosting.Host).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
+        Load(typeof(Microsoft.Extensions.Hosting.RedisClusteringISiloBuilderExtensions).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
         Load(typeof(Assert).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
         // Microsoft Agent Framework's agents (ChatClientAgent), which the interop page puts inside Baton workflows.
         Load(typeof(Microsoft.Agents.AI.ChatClientAgent).Assembly, paths, new HashSet<string>(StringComparer.Ordinal));
