@@ -58,8 +58,8 @@ public static class SupportDeskSample
                     break;
                 case StepWaitingForHumanEvent waiting:
                     // Here a person answers (CLI, dashboard, API); the sample approves at once.
-                    Console.WriteLine($"  {waiting.Key,-34} asks: {waiting.Request.Prompt} -> approve");
-                    await runtime.Humans.AnswerAsync(waiting.Request.Id, "approve", cancellationToken);
+                    Console.WriteLine($"  {waiting.Key,-34} asks: {waiting.Request.Prompt} -> yes");
+                    await runtime.Humans.AnswerAsync(waiting.Request.Id, "yes", cancellationToken);
                     break;
             }
         }

@@ -131,7 +131,7 @@ public sealed class ModelConversationTests
             Assert.Contains("Allow the tool 'refund'", question.Prompt, StringComparison.Ordinal);
             Assert.Equal(0, refunds);
 
-            var answer = await second.Humans.AnswerAsync(question.Id, "approve");
+            var answer = await second.Humans.AnswerAsync(question.Id, "yes");
             var result = await answer.Run!.Completion.WaitAsync(TimeSpan.FromSeconds(30));
 
             Assert.True(result.IsSuccess, result.Error?.Message);
