@@ -51,9 +51,20 @@ public sealed class McpToolSource : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             if (client is not null) await client.DisposeAsync().ConfigureAwait(false);
-            var why = ex is OperationCanceledException ? $"it did not answer within {options.StartTimeout}" : ex.Message;
+            var why = !CommandExists(options.Command) ? $"the command '{options.Command}' was not found (not a file, and not on PATH)"
+                : ex is OperationCanceledException ? $"it did not answer within {options.StartTimeout}"
+                : ex.Message;
             throw new AgentException(ErrorKind.Fatal, $"the MCP server '{options.Name}' ({options.Command}) could not be started: {why}", ex) { Code = "mcp_unavailable" };
         }
+    }
+
+    /// <summary>True when <paramref name="command"/> names a file, or a program on PATH (with a PATHEXT extension on Windows).</summary>
+    private static bool CommandExists(string command)
+    {
+        if (command.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) || command.Contains(Path.AltDirectorySeparatorChar, StringComparison.Ordinal)) return File.Exists(command);
+        var extensions = OperatingSystem.IsWindows() ? ["", .. (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE;.CMD;.BAT").Split(';')] : new[] { "" };
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => extensions.Any(extension => File.Exists(Path.Combine(folder, command + extension))));
     }
 
     /// <summary>Stops the server.</summary>

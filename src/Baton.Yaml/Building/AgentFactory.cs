@@ -120,7 +120,9 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
             // A tool name neither the file nor the factory knows: reported where the agent names it.
             var known = document.Tools.Keys.ToArray();
             throw new WorkflowFileException([.. definition.Tools.Except(fileTools).Select(t => definition.ToolPositions.TryGetValue(t, out var at)
-                ? new WorkflowFileError(document.File, at.Line, at.Column, $"agent '{definition.Name}' names tool '{t}', which is not defined{(known.Length == 0 ? " (the file has no 'tools:')" : DidYouMeanTool(t, known))}: {ex.Message}")
+                ? new WorkflowFileError(document.File, at.Line, at.Column, known.Length == 0
+                    ? $"agent '{definition.Name}' names tool '{t}', which is not defined (the file has no 'tools:'): {ex.Message}"
+                    : $"agent '{definition.Name}' names tool '{t}', which is not defined{DidYouMeanTool(t, known)}")
                 : new WorkflowFileError(document.File, 1, 1, ex.Message))]);
         }
 

@@ -82,8 +82,12 @@ internal static class StepAttempt
         // The context knows when the step asked and the run suspended, whatever the agent did with the exception
         // (swallowed it, let a timeout race it, returned a result anyway): the step waits for its person.
         if (context.Suspension is { } request && !cancellationToken.IsCancellationRequested && result.Halt is null) return ScopeOutcome.Suspended(request).ToResult();
-        // Likewise a child step that stopped the run (a limit, a cancellation) stops this step, even if the agent caught it.
-        if (context.ChildHalt is { } halted && result.Halt is null) return halted.Outcome.ToResult();
+        // Likewise a child step that stopped the run (a limit, the run's cancellation) stops this step, even if the agent
+        // caught it; a child stopped only by this step's own timeout leaves the agent's result (or the timeout) standing.
+        if (context.ChildHalt is { } halted && result.Halt is null && (halted.Outcome.Kind != OutcomeKind.Cancelled || cancellationToken.IsCancellationRequested))
+        {
+            return halted.Outcome.ToResult();
+        }
         return result;
     }
 }

@@ -86,7 +86,7 @@ public sealed class McpRunToolSourceTests
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal("mcp_unavailable", result.Error!.Code);
-        Assert.Contains("the MCP server 'files' (baton-no-such-mcp-server) could not be started", result.Error.Message);
+        Assert.Contains("the MCP server 'files' (baton-no-such-mcp-server) could not be started: the command 'baton-no-such-mcp-server' was not found", result.Error.Message);
     }
 
     [Fact]

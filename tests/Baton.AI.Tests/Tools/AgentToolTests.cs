@@ -108,4 +108,28 @@ public sealed class AgentToolTests : IDisposable
         Assert.Equal("Could not research.", result.Output!.AsText());
         Assert.Equal(["Error: tool 'broken' failed: no sources"], RecordingChatClient.ToolResults(client.Requests[1]));
     }
+
+    [Fact]
+    public async Task A_step_timing_out_while_its_agent_tool_runs_fails_with_timeout_and_does_not_cancel_the_run()
+    {
+        var time = new FakeTime();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hangs = Agent.Create("slow", async (_, _, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return AgentResult.Success(Payload.Empty);
+        });
+        var client = new ScriptedChatClient(new ScriptedModelOptions { Replies = [ScriptedReply.ToolCall("slow", new JsonObject { ["input"] = "x" }), ScriptedReply.FromText("never")] });
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } });
+        var writer = new ModelAgent("writer", client, new ModelAgentOptions { Tools = [AgentTool.Create(hangs, "Hangs.")] });
+        var run = runtime.Start(new SequentialBuilder("slow").Then(writer, timeout: TimeSpan.FromSeconds(30), retry: RetryPolicy.None).Build(), Payload.FromText("go"));
+
+        await started.Task;
+        time.Advance(TimeSpan.FromSeconds(31));
+        var result = await run.Completion;
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Equal("timeout", result.Error!.Code);
+    }
 }

@@ -197,7 +197,10 @@ public sealed class FirstFileTests
     {
         var yaml = "version: 1\nmodels:\n  m: { provider: scripted, replies: [x] }\nagents:\n  a: { model: m, tools: [search] }\nworkflow: a\n";
         var read = WorkflowFile.Read(yaml, "flow.yaml");
-        var error = Assert.Throws<InvalidOperationException>(() => WorkflowFile.Build(read.Document!));
+        // Refused where the agent names it, like every other error of a file.
+        var error = Assert.Single(Assert.Throws<WorkflowFileException>(() => WorkflowFile.Build(read.Document!)).Errors);
+        Assert.Equal((5, 26), (error.Line, error.Column));
+        Assert.Contains("names tool 'search', which is not defined", error.Message);
         Assert.Contains("names tool(s) 'search' that are not available", error.Message);
     }
 }
