@@ -15,6 +15,7 @@ public static class SuiteNames
         ["quota"] = nameof(QuotaSuite),
         ["durable"] = nameof(DurableSuite),
         ["resume"] = nameof(ResumeSuite),
+        ["team"] = nameof(TeamSuite),
     };
 
     /// <summary>The suite class a short name stands for; an unknown name is taken as a class name.</summary>
