@@ -17,6 +17,7 @@ public static class SuiteNames
         ["resume"] = nameof(ResumeSuite),
         ["conversation"] = nameof(ConversationSuite),
         ["cluster"] = nameof(ClusterSuite),
+        ["team"] = nameof(TeamSuite),
     };
 
     /// <summary>The suite class a short name stands for; an unknown name is taken as a class name.</summary>

@@ -263,6 +263,25 @@ public sealed class TeamTests
     }
 
     [Fact]
+    public async Task Cancelling_the_run_cancels_the_member_in_flight_and_the_team()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var script = new AgentScript();
+        var manager = script.Agent("manager").Returns(Next("researcher", "search forever"));
+        var researcher = script.Agent("researcher").BlocksUntilCancelled(started);
+        var workflow = new TeamBuilder("team").Manager(manager).Members(researcher).Build();
+        await using var runtime = new BatonRuntime();
+        var run = runtime.Start(workflow, "task");
+        await started.Task;
+
+        run.Cancel();
+        var result = await run.Completion;
+
+        Assert.Equal(RunStatus.Cancelled, result.Status);
+        Assert.Equal(1, manager.CallCount);
+    }
+
+    [Fact]
     public void A_team_refuses_reserved_and_duplicate_member_names()
     {
         var manager = Agent.Create("manager", _ => "x");
