@@ -13,6 +13,7 @@ internal sealed class BrowserSession : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowserContext _context;
     private readonly string _profile;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
 
     private BrowserSession(IPlaywright playwright, IBrowserContext context, IPage page, string profile)
     {
@@ -20,6 +21,8 @@ internal sealed class BrowserSession : IAsyncDisposable
         _context = context;
         _profile = profile;
         Page = page;
+        // A script error of the page fails the test at its next screenshot or accessibility check.
+        page.PageError += (_, error) => _errors.Enqueue(error);
     }
 
     public IPage Page { get; }
@@ -48,6 +51,7 @@ internal sealed class BrowserSession : IAsyncDisposable
 
     public async Task ScreenshotAsync(string name)
     {
+        AssertNoScriptErrors();
         Directory.CreateDirectory(ScreenshotFolder);
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = false });
     }
@@ -55,10 +59,13 @@ internal sealed class BrowserSession : IAsyncDisposable
     /// <summary>Runs axe on the page and fails with every serious or critical violation, each with its rule and nodes.</summary>
     public async Task AssertAccessibleAsync()
     {
+        AssertNoScriptErrors();
         var result = await Page.RunAxe();
         var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToArray();
         Assert.True(bad.Length == 0, string.Join("\n", bad.Select(Describe)));
     }
+
+    private void AssertNoScriptErrors() => Assert.True(_errors.IsEmpty, "the page's script failed: " + string.Join("\n", _errors));
 
     private static string Describe(AxeResultItem violation) =>
         $"{violation.Impact} {violation.Id}: {violation.Help} at {string.Join(", ", violation.Nodes.Select(n => string.Join(" ", n.Target.ToString())))}";

@@ -137,13 +137,13 @@ public sealed class DashboardApiTests
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
         var html = await page.Content.ReadAsStringAsync();
-        Assert.Contains("<script src=\"/dashboard/app.js\" defer></script>", html);
+        Assert.Contains("<script type=\"module\" src=\"/dashboard/app.js\"></script>", html);
         Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
         // The page holds no data: served without the token, which the API still wants.
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.GetAsync("/api/runs")).Status);
 
-        foreach (var (file, type) in (ValueTuple<string, string>[])[("app.js", "text/javascript"), ("app.css", "text/css"), ("favicon.svg", "image/svg+xml")])
+        foreach (var (file, type) in (ValueTuple<string, string>[])[("app.js", "text/javascript"), ("run-graph.js", "text/javascript"), ("app.css", "text/css"), ("favicon.svg", "image/svg+xml")])
         {
             using var response = await host.Client.GetAsync($"/dashboard/{file}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
