@@ -145,7 +145,7 @@ public sealed class CommandTests : IDisposable
         var noRun = await _baton.RunAsync("runs", "show", "no-such-run");
 
         Assert.Equal((2, 2, 2, 2), (unknown.Exit, missing.Exit, badInput.Exit, noRun.Exit));
-        Assert.Equal("baton: unknown command 'frobnicate' for 'baton': use run, validate, graph, runs, serve", unknown.Stderr.TrimEnd());
+        Assert.Equal("baton: unknown command 'frobnicate' for 'baton': use run, validate, graph, runs, serve, worker", unknown.Stderr.TrimEnd());
         Assert.Equal("baton: there is no workflow file 'no-such-file.yaml'", missing.Stderr.TrimEnd());
         Assert.Equal("baton: unknown input 'topik'; did you mean 'topic'?; the file declares topic", badInput.Stderr.TrimEnd());
         Assert.DoesNotContain("   at ", noRun.Stderr);
