@@ -107,7 +107,7 @@ public sealed class RunGrainTests
     }
 
     [Fact]
-    public async Task Workers_notice_a_dead_worker_within_seconds_by_default_and_the_settings_reach_membership()
+    public async Task The_membership_tuning_for_a_death_noticed_within_seconds_reaches_every_silo()
     {
         var workflow = SequentialBuilder.Create("noop-" + Guid.NewGuid().ToString("N")[..8], Agent.Identity("noop"));
         await using var cluster = await TestCluster.StartAsync([workflow]);
