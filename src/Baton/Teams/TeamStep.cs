@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace Baton;
 
@@ -114,9 +114,9 @@ public sealed class TeamStep : Step
             conversation.Add(order);
             var memberInput = new TeamTranscript(task, conversation).ToPayload(json =>
             {
-                json["instruction"] = instruction;
+                json.WriteString("instruction", instruction);
                 // Conversations carry a turn's last instruction as "prompt": a conversational model agent reads it after the history.
-                json["prompt"] = instruction;
+                json.WriteString("prompt", instruction);
             });
             var answer = await context.RunChildAsync(_members[member], (++turn).ToString(System.Globalization.CultureInfo.InvariantCulture), memberInput, cancellationToken).ConfigureAwait(false);
             if (answer.Halt is not null) return answer;
@@ -156,19 +156,26 @@ public sealed class TeamStep : Step
     private static string Describe(TeamRound round) =>
         round.Next is null ? $"round {round.Round} {round.Status}" : $"round {round.Round} asked '{round.Next}' and {round.Status}";
 
-    private void ManagerContext(JsonObject json, int round, string? plan, List<TeamRound> ledger, string? stalled)
+    private void ManagerContext(Utf8JsonWriter json, int round, string? plan, List<TeamRound> ledger, string? stalled)
     {
-        json["members"] = new JsonArray([.. _memberNames.Select(m => JsonValue.Create(m))]);
-        json["round"] = round;
-        json["maxRounds"] = MaxRounds;
-        json["plan"] = plan;
-        var entries = new JsonArray();
+        json.WriteStartArray("members");
+        foreach (var member in _memberNames) json.WriteStringValue(member);
+        json.WriteEndArray();
+        json.WriteNumber("round", round);
+        json.WriteNumber("maxRounds", MaxRounds);
+        json.WriteString("plan", plan);
+        json.WriteStartArray("ledger");
         foreach (var entry in ledger)
         {
-            entries.Add(new JsonObject { ["round"] = entry.Round, ["next"] = entry.Next, ["instruction"] = entry.Instruction, ["status"] = entry.Status });
+            json.WriteStartObject();
+            json.WriteNumber("round", entry.Round);
+            json.WriteString("next", entry.Next);
+            json.WriteString("instruction", entry.Instruction);
+            json.WriteString("status", entry.Status);
+            json.WriteEndObject();
         }
 
-        json["ledger"] = entries;
-        json["replan"] = stalled is not null;
+        json.WriteEndArray();
+        json.WriteBoolean("replan", stalled is not null);
     }
 }

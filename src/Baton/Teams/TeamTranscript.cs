@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Baton;
 
@@ -37,19 +36,35 @@ internal sealed record TeamTranscript(Payload Task, IReadOnlyList<TeamMessage> M
     }
 
     /// <summary>The transcript as <c>{ task, messages: [{ from, text }] }</c>, with <paramref name="extra"/> properties after them.</summary>
-    internal Payload ToPayload(Action<JsonObject>? extra = null)
+    internal Payload ToPayload(Action<Utf8JsonWriter>? extra = null)
     {
-        var messages = new JsonArray();
-        foreach (var message in Messages) messages.Add(new JsonObject { ["from"] = message.From, ["text"] = message.Text });
-        var json = new JsonObject { ["task"] = TaskNode(Task), ["messages"] = messages };
-        extra?.Invoke(json);
-        return Payload.ParseJson(json.ToJsonString());
-    }
+        // Written once, straight to UTF-8: a turn's input holds the whole conversation, so it is built every turn.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("task");
+            switch (Task.Kind)
+            {
+                case PayloadKind.Json: Task.AsJson().WriteTo(writer); break;
+                case PayloadKind.Text: writer.WriteStringValue(Task.AsText()); break;
+                default: writer.WriteNullValue(); break;
+            }
 
-    private static JsonNode? TaskNode(Payload task) => task.Kind switch
-    {
-        PayloadKind.Json => JsonNode.Parse(task.AsJson().GetRawText()),
-        PayloadKind.Text => JsonValue.Create(task.AsText()),
-        _ => null,
-    };
+            writer.WriteStartArray("messages");
+            foreach (var message in Messages)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("from", message.From);
+                writer.WriteString("text", message.Text);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            extra?.Invoke(writer);
+            writer.WriteEndObject();
+        }
+
+        return Payload.ParseJson(buffer.WrittenSpan);
+    }
 }
