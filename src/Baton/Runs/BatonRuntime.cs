@@ -150,6 +150,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         try
         {
             var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+            // Whatever the store: a missing entry would resume a run that forgot a step; refuse it by name.
+            JournalIntegrity.CheckNoGap(runId, 0, journal);
             started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
                 ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
             (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
@@ -213,8 +215,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             {
                 handles.Add(await ResumeAsync(record.RunId, workflow, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or StoreFormatException)
             {
+                // A damaged journal (a gap, an unreadable row) stops that run only; the others are resumed.
                 Logger.LogResumeSkipped(record.RunId, ex.Message);
             }
         }
