@@ -48,6 +48,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         try
         {
             SqliteStoreFile.Migrate(_writerConnection, path, Migrate, _options.BusyTimeout);
+            SqliteStoreFile.UseWriteAheadLog(_writerConnection, path, _options.BusyTimeout);
         }
         catch
         {
@@ -73,8 +74,9 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // WAL: readers never block the writer; busy_timeout: another process's write waits instead of failing.
-        pragma.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(_options.SurvivePowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=OFF;";
+        // busy_timeout: another process's write waits instead of failing.
+        // The write-ahead log is turned on after the file is known to be Baton's (SqliteStoreFile): turning it on writes the file's header.
+        pragma.CommandText = $"PRAGMA synchronous={(_options.SurvivePowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=OFF;";
         pragma.ExecuteNonQuery();
         return connection;
     }

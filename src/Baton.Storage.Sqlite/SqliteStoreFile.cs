@@ -10,6 +10,7 @@ namespace Baton.Storage.Sqlite;
 internal static class SqliteStoreFile
 {
     // SQLite's primary result codes (https://sqlite.org/rescode.html).
+    private const int IoError = 10;
     private const int Busy = 5;
     private const int Locked = 6;
     private const int Full = 13;
@@ -67,14 +68,30 @@ internal static class SqliteStoreFile
         }
     }
 
+    /// <summary>Turns on the write-ahead log (readers never block the writer), once the file is known to be Baton's.</summary>
+    public static void UseWriteAheadLog(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    {
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (Translate(ex, path, busyTimeout) is { } named)
+        {
+            throw named;
+        }
+    }
+
     /// <summary>
     /// SQLite's error as one that names the store's file and says what to do, or null when it is not one of those
-    /// (a lock held too long, a full disk, a file that is not a database).
+    /// (a lock held too long, a full disk, an I/O error, a file that is not a database).
     /// </summary>
     public static Exception? Translate(SqliteException exception, string path, TimeSpan busyTimeout) => (exception.SqliteErrorCode & 0xFF) switch
     {
         Busy or Locked => new SqliteStoreLockedException($"the SQLite store '{path}' is locked by another process (waited {busyTimeout.TotalSeconds:0.#} s): {exception.Message}", exception),
         Full => new IOException($"the SQLite store '{path}' could not be written: the disk is full ({exception.Message})", exception),
+        IoError => new IOException($"the SQLite store '{path}' could not be read or written ({exception.Message}): is its disk full or failing?", exception),
         NotADatabase => new StoreFormatException($"'{path}' is not a SQLite database ({exception.Message}): Baton will not use it as its store; name a new file or a Baton store", exception),
         _ => null,
     };
