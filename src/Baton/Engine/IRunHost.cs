@@ -19,6 +19,12 @@ public interface IRunHost
     /// <summary>Where the kernel logs what it cannot report in the run's result (store failures, abandoned work).</summary>
     ILogger Logger { get; }
 
+    /// <summary>
+    /// Redacts content (step inputs and outputs: <see cref="Compliance.BatonDataClassifications.Content"/>) before the
+    /// kernel logs it; by default every value becomes <c>[redacted]</c>.
+    /// </summary>
+    Microsoft.Extensions.Compliance.Redaction.Redactor ContentRedactor => Compliance.PlaceholderRedactor.Instance;
+
     /// <summary>Host services agents may use, when the host has them.</summary>
     IServiceProvider? Services { get; }
 

@@ -22,6 +22,14 @@ public sealed record BatonOptions
     /// <summary>Logging; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Redacts what agents read and write (<see cref="Compliance.BatonDataClassifications.Content"/>: step inputs and
+    /// outputs, which may hold personal data) before it is logged. Null, the default, logs <c>[redacted]</c> in its
+    /// place; <see cref="Microsoft.Extensions.Compliance.Redaction.NullRedactor.Instance"/> opts in to logging content
+    /// as it is; any other redactor (a hash, a mask) is used as given.
+    /// </summary>
+    public Microsoft.Extensions.Compliance.Redaction.Redactor? ContentRedactor { get; set; }
+
     /// <summary>Services agents may use through <see cref="IStepContext.Services"/>.</summary>
     public IServiceProvider? Services { get; set; }
 

@@ -14,6 +14,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Microsoft.Extensions.Compliance.Redaction.Redactor _contentRedactor;
     private readonly LeaseKeeper _leases;
 
     /// <summary>Creates a runtime; with no options it keeps runs in memory and uses the system clock.</summary>
@@ -26,6 +27,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         Limits = options.Limits;
         Services = options.Services;
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
+        _contentRedactor = options.ContentRedactor ?? Compliance.PlaceholderRedactor.Instance;
         ErrorClassifier = options.ErrorClassifier ?? Baton.ErrorClassifier.Default;
         Events = new EventBus(this, options.EventBus);
         Humans = new HumanRequests(this, options.AnswerValidator);
@@ -90,6 +92,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     public IErrorClassifier ErrorClassifier { get; }
 
     ILogger IRunHost.Logger => Logger;
+
+    Microsoft.Extensions.Compliance.Redaction.Redactor IRunHost.ContentRedactor => _contentRedactor;
 
     ILogger IRunLauncher.Logger => Logger;
 
