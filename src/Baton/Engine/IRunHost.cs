@@ -25,6 +25,12 @@ public interface IRunHost
     /// </summary>
     Microsoft.Extensions.Compliance.Redaction.Redactor ContentRedactor => Compliance.PlaceholderRedactor.Instance;
 
+    /// <summary>
+    /// How long, in real time, a step's agent may go on after its cancellation (the step's timeout, the run's
+    /// cancellation or deadline) before it is abandoned and the run goes on without it. Default 5 seconds.
+    /// </summary>
+    TimeSpan CancellationGrace => TimeSpan.FromSeconds(5);
+
     /// <summary>Host services agents may use, when the host has them.</summary>
     IServiceProvider? Services { get; }
 

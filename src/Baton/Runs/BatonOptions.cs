@@ -94,4 +94,11 @@ public sealed record BatonOptions
     /// is abandoned after this (logged; its lease expires, so it can be resumed elsewhere). 30 seconds by default.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long, in real time, a step's agent may go on after its cancellation (its timeout, the run's cancellation or
+    /// deadline) before the step is abandoned — logged, and ended as timed out or cancelled — so the run goes on
+    /// without an agent that ignores its cancellation token. Default 5 seconds.
+    /// </summary>
+    public TimeSpan CancellationGrace { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -41,6 +41,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
         SnapshotEvery = options.SnapshotEvery;
         ShutdownTimeout = RunLimits.CheckDuration(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
+        CancellationGrace = RunLimits.CheckDuration(options.CancellationGrace, nameof(options.CancellationGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventWindow, 1, nameof(options.EventWindow));
         EventWindow = options.EventWindow;
         _leases = new LeaseKeeper(Store, LeaseDuration, () => _active.Values, Logger);
@@ -53,6 +54,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
 
     /// <summary>How long disposing the runtime waits for its runs to end before abandoning them.</summary>
     public TimeSpan ShutdownTimeout { get; }
+
+    /// <summary>How long a step's agent may go on after its cancellation before it is abandoned (<see cref="BatonOptions.CancellationGrace"/>).</summary>
+    public TimeSpan CancellationGrace { get; }
     /// <summary>Events a run keeps for late watchers, and unread events one watcher may buffer (<see cref="BatonOptions.EventWindow"/>).</summary>
     public int EventWindow { get; }
 
