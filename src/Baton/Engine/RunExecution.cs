@@ -108,8 +108,15 @@ internal sealed class RunExecution
         }
         catch (Exception ex)
         {
-            // A store failure or a bug in the engine: the journal still holds every committed step.
-            outcome = ScopeOutcome.Aborted(new StepError(ErrorKind.Fatal, $"the run stopped: {ex.Message}") { Code = "internal", ExceptionType = ex.GetType().FullName, Exception = ex });
+            // A store failure or a bug in the engine: the journal still holds every committed step. A database or I/O
+            // error is the store's (a restarted server, a full disk, a locked file): the run can be resumed.
+            var store = ex is System.Data.Common.DbException or IOException;
+            outcome = ScopeOutcome.Aborted(new StepError(ErrorKind.Fatal, store ? $"the run stopped: the store failed: {ex.Message}" : $"the run stopped: {ex.Message}")
+            {
+                Code = store ? "store" : "internal",
+                ExceptionType = ex.GetType().FullName,
+                Exception = ex,
+            });
         }
 
         RunStatus status;
