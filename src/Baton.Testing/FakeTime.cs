@@ -73,11 +73,9 @@ public sealed class FakeTime : FakeTimeProvider
     /// next pending timer. Fails after <paramref name="maxJumps"/> jumps, so a test never hangs.
     /// </summary>
     /// <remarks>
-    /// Before each jump it waits until the system is quiet (no timer created or changed, no
-    /// thread-pool work queued and no other pool thread running any for a few checks in a row, up
-    /// to about half a second), so work still on its way to a nearer timer is not overtaken by a
-    /// jump to a later one. Tests that must not depend on this should wait for the timers they
-    /// expect (<see cref="WaitForPendingTimersAsync"/>) and advance explicitly.
+    /// Before each jump it waits until the system is quiet (no timer created or changed and no
+    /// thread-pool work queued for a few checks in a row), so work still on its way to a nearer
+    /// timer is not overtaken by a jump to a later one.
     /// </remarks>
     public async Task<T> DriveAsync<T>(Task<T> task, int maxJumps = 10_000)
     {
@@ -111,19 +109,9 @@ public sealed class FakeTime : FakeTimeProvider
         {
             await Task.WhenAny(task, Task.Delay(2)).ConfigureAwait(false);
             var now = Volatile.Read(ref _version);
-            // Quiet: no timer changed, no work item queued, and no pool thread but this one still running one — work
-            // that is executing (a slow machine, a long synchronous stretch) is on its way to a timer too.
-            quiet = now == version && ThreadPool.PendingWorkItemCount == 0 && BusyPoolThreads() <= 1 ? quiet + 1 : 0;
+            quiet = now == version && ThreadPool.PendingWorkItemCount == 0 ? quiet + 1 : 0;
             version = now;
         }
-    }
-
-    /// <summary>Thread-pool threads processing a work item now (this check's own continuation is one of them).</summary>
-    private static int BusyPoolThreads()
-    {
-        ThreadPool.GetMaxThreads(out var max, out _);
-        ThreadPool.GetAvailableThreads(out var available, out _);
-        return max - available;
     }
 
     private void Signal()

@@ -6,7 +6,8 @@ namespace Baton.AI.Tests.Providers;
 
 /// <summary>
 /// A model provider that accepts the connection and never answers (a real socket on 127.0.0.1): the step's timeout
-/// ends the call, and the run goes on along the step's error route.
+/// ends the call, and the run goes on along the step's error route. The timeout is on fake time, moved only once the
+/// request has reached the server.
 /// </summary>
 public sealed class HangingProviderTests : IAsyncDisposable
 {
@@ -50,16 +51,20 @@ public sealed class HangingProviderTests : IAsyncDisposable
     {
         // The client's own timeout is far away: the step's timeout is what ends the call.
         var silent = OpenAiCompatibleChatClient.Create(new OpenAiCompatibleOptions { Model = "silent", Endpoint = Endpoint, ApiKey = "local", Timeout = TimeSpan.FromMinutes(10) });
-        await using var runtime = new BatonRuntime();
+        // The step's timeout runs on fake time: it fires only once the request is in flight, however slow the machine.
+        var time = new FakeTime();
+        await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } });
         var workflow = new WorkflowBuilder("hanging-provider")
             .AddStep(new ModelAgent("writer", silent), "write", retry: RetryPolicy.None, timeout: TimeSpan.FromMilliseconds(300))
             .AddStep(Agent.Create("fallback", (input, _) => AgentResult.Success(Payload.FromText($"fallback after: {input.AsText()}"))), "fallback")
             .OnError("write", "fallback")
             .Build();
 
-        var result = await runtime.RunAsync(workflow, "hello").WaitAsync(TimeSpan.FromSeconds(60));
+        var run = runtime.Start(workflow, "hello");
+        await _connected.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        var result = await run.Completion.WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.True(_connected.Task.IsCompleted, "the request reached the silent server");
         Assert.Equal(RunStatus.Succeeded, result.Status);
         Assert.Contains("step 'write' timed out after 00:00:00.3000000", result.Output!.AsText());
         var journal = await runtime.Store.ReadJournalAsync(result.RunId);
