@@ -297,7 +297,7 @@ internal static class Commands
             if (runtime.GetActiveRun(child.RunId) is { } running) await running.Completion.ConfigureAwait(false);
         }
 
-        var report = await RunReport.BuildAsync(runtime.Store, handle.RunId, built.Workflow, CancellationToken.None).ConfigureAwait(false);
+        var report = await RunReport.BuildForResultAsync(runtime.Store, result, built.Workflow, CancellationToken.None).ConfigureAwait(false);
         PrintResult(report, json);
         return ExitCodes.For(result.Status);
     }

@@ -27,5 +27,44 @@ internal static class RunReport
         }
     }
 
+    /// <summary>
+    /// The report of a run this process just executed, read from the store and checked against how the engine says the
+    /// run ended. When the store cannot give it (a full disk, a locked file: the run's end was never recorded, or the
+    /// run not even created), or gives a status other than the engine's, the engine's result is what is reported, with
+    /// its own error: never "there is no run" or "running" with no error for a run that failed here.
+    /// </summary>
+    public static async Task<Reports.RunReport> BuildForResultAsync(IRunStore store, RunResult result, Workflow workflow, CancellationToken cancellationToken)
+    {
+        Reports.RunReport? stored = null;
+        Exception? unreadable = null;
+        try
+        {
+            stored = await BuildAsync(store, result.RunId, workflow, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            unreadable = ex;
+        }
+
+        if (stored is not null && stored.Status == result.Status) return stored;
+        var error = result.Error;
+        if (unreadable is not null && error is null)
+        {
+            error = new StepError(ErrorKind.Fatal, $"the run's report could not be read from the store: {(unreadable is UsageException ? "the run is not in it" : unreadable.Message)}") { Code = "store" };
+        }
+
+        return new Reports.RunReport
+        {
+            RunId = result.RunId,
+            Workflow = stored?.Workflow ?? workflow.Name,
+            Status = result.Status,
+            Output = result.Output,
+            Steps = stored?.Steps ?? [],
+            Usage = result.Usage,
+            Children = stored?.Children ?? [],
+            Error = error,
+        };
+    }
+
     public static string Print(JsonNode report) => report.ToJsonString(Reports.RunReport.Indented);
 }

@@ -274,11 +274,15 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
     public async ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, long afterSequence = 0, CancellationToken cancellationToken = default)
     {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var format = new NpgsqlCommand($"SELECT format FROM {_s}.runs WHERE run_id = @id", connection))
+        // The run's last sequence is read before its rows: rows appended meanwhile only add to what is read, never a false gap.
+        long nextSequence;
+        await using (var format = new NpgsqlCommand($"SELECT format, next_seq FROM {_s}.runs WHERE run_id = @id", connection))
         {
             format.Parameters.AddWithValue("id", runId);
-            if (await format.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not int version) throw new KeyNotFoundException($"no run '{runId}' in the store");
-            StoreJson.CheckFormat(version, $"run '{runId}'");
+            await using var run = await format.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await run.ReadAsync(cancellationToken).ConfigureAwait(false)) throw new KeyNotFoundException($"no run '{runId}' in the store");
+            StoreJson.CheckFormat(run.GetInt32(0), $"run '{runId}'");
+            nextSequence = run.GetInt64(1);
         }
 
         var rows = new List<(long Sequence, byte[] Body, string? Paths)>();
@@ -305,6 +309,7 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             entries.Add(entry with { Sequence = sequence });
         }
 
+        JournalIntegrity.CheckNoGap(runId, afterSequence, entries, nextSequence - 1);
         return entries;
     }
 

@@ -48,7 +48,9 @@ public sealed partial class SqliteRunStore
             }
             catch (Exception ex)
             {
-                foreach (var operation in batch) operation.Fail(ex);
+                // A lock held too long or a full disk is told as such, naming the file, not as SQLite's error code.
+                var named = ex is SqliteException sqlite ? SqliteStoreFile.Translate(sqlite, Path, _options.BusyTimeout) ?? ex : ex;
+                foreach (var operation in batch) operation.Fail(named);
             }
         }
     }

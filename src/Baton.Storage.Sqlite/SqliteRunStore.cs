@@ -14,6 +14,12 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
     /// <summary>The schema version this store creates and migrates to.</summary>
     public const int SchemaVersion = 2;
 
+    /// <summary>
+    /// The SQLite <c>application_id</c> that marks a file as a Baton store ("Batn"): written when the schema is created,
+    /// so a file of another application is told apart from one of Baton's.
+    /// </summary>
+    public const int ApplicationId = 0x4261746E;
+
     private readonly string _connectionString;
     private readonly SqliteRunStoreOptions _options;
     private readonly TimeProvider _time;
@@ -23,19 +29,34 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
     private int _disposed;
 
     /// <summary>Opens (creating or migrating) the database.</summary>
-    /// <exception cref="StoreFormatException">The file was written by a newer schema.</exception>
+    /// <exception cref="StoreFormatException">
+    /// The file was written by a newer schema, is not a SQLite database, or is another application's database (Baton
+    /// never adds its tables to one).
+    /// </exception>
     public SqliteRunStore(SqliteRunStoreOptions? options = null)
     {
         _options = options ?? new SqliteRunStoreOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BlobThreshold, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.BusyTimeout, TimeSpan.Zero);
         _time = _options.TimeProvider ?? TimeProvider.System;
         var path = System.IO.Path.GetFullPath(_options.Path);
         if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } directory) Directory.CreateDirectory(directory);
         Path = path;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
-        _writerConnection = Open();
-        Migrate(_writerConnection);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = (int)Math.Ceiling(_options.BusyTimeout.TotalSeconds) }.ToString();
+        _writerConnection = SqliteStoreFile.Open(path, Open, _options.BusyTimeout);
+        try
+        {
+            SqliteStoreFile.Migrate(_writerConnection, path, Migrate, _options.BusyTimeout);
+            SqliteStoreFile.UseWriteAheadLog(_writerConnection, path, _options.BusyTimeout);
+        }
+        catch
+        {
+            _writerConnection.Dispose();
+            SqliteConnection.ClearPool(_writerConnection);
+            throw;
+        }
+
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -53,17 +74,15 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // WAL: readers never block the writer; busy_timeout: another process's write waits instead of failing.
-        pragma.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous={(_options.SurvivePowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;";
+        // busy_timeout: another process's write waits instead of failing.
+        // The write-ahead log is turned on after the file is known to be Baton's (SqliteStoreFile): turning it on writes the file's header.
+        pragma.CommandText = $"PRAGMA synchronous={(_options.SurvivePowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout={(long)_options.BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys=OFF;";
         pragma.ExecuteNonQuery();
         return connection;
     }
 
-    private static void Migrate(SqliteConnection connection)
+    private static void Migrate(SqliteConnection connection, int current)
     {
-        using var version = connection.CreateCommand();
-        version.CommandText = "PRAGMA user_version";
-        var current = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         if (current > SchemaVersion)
         {
             throw new StoreFormatException($"the database '{connection.DataSource}' has schema version {current}; this Baton knows up to {SchemaVersion}: upgrade Baton to open it");
@@ -98,7 +117,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
             create.ExecuteNonQuery();
         }
 
-        create.CommandText = $"PRAGMA user_version = {SchemaVersion}";
+        create.CommandText = $"PRAGMA user_version = {SchemaVersion}; PRAGMA application_id = {ApplicationId}";
         create.ExecuteNonQuery();
         transaction.Commit();
     }
@@ -250,28 +269,34 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
     public async ValueTask<IReadOnlyList<JournalEntry>> ReadJournalAsync(string runId, long afterSequence = 0, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        using (var format = Command(connection, null, "SELECT format FROM runs WHERE run_id = $id", ("$id", runId)))
+        // One read transaction: the run's last sequence and its rows are seen at the same moment.
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        long nextSequence;
+        using (var format = Command(connection, snapshot, "SELECT format, next_seq FROM runs WHERE run_id = $id", ("$id", runId)))
         {
-            if (await format.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long version) throw new KeyNotFoundException($"no run '{runId}' in the store");
-            StoreJson.CheckFormat((int)version, $"run '{runId}'");
+            await using var run = await format.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await run.ReadAsync(cancellationToken).ConfigureAwait(false)) throw new KeyNotFoundException($"no run '{runId}' in the store");
+            (var version, nextSequence) = Damaged($"run '{runId}'", () => (run.GetInt32(0), run.GetInt64(1)));
+            StoreJson.CheckFormat(version, $"run '{runId}'");
         }
 
-        using var read = Command(connection, null, "SELECT seq, body, blob_paths FROM journal WHERE run_id = $id AND seq > $after ORDER BY seq", ("$id", runId), ("$after", afterSequence));
+        using var read = Command(connection, snapshot, "SELECT seq, body, blob_paths FROM journal WHERE run_id = $id AND seq > $after ORDER BY seq", ("$id", runId), ("$after", afterSequence));
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var entries = new List<JournalEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var sequence = reader.GetInt64(0);
-            var body = (byte[])reader.GetValue(1);
             var where = $"journal entry {sequence} of run '{runId}'";
-            var entry = StoreJson.Read(body, reader.IsDBNull(2) ? null : reader.GetString(2), hash =>
+            var (body, paths) = Damaged(where, () => (reader.GetFieldValue<byte[]>(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            var entry = StoreJson.Read(body, paths, hash =>
             {
-                using var blob = Command(connection, null, "SELECT data FROM blobs WHERE hash = $hash", ("$hash", hash));
+                using var blob = Command(connection, snapshot, "SELECT data FROM blobs WHERE hash = $hash", ("$hash", hash));
                 return blob.ExecuteScalar() as byte[];
             }, where);
             entries.Add(entry with { Sequence = sequence });
         }
 
+        JournalIntegrity.CheckNoGap(runId, afterSequence, entries, nextSequence - 1);
         return entries;
     }
 
@@ -335,7 +360,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
                 ("$id", request.Id), ("$run", request.RunId), ("$status", (int)request.Status), ("$created", Ms(request.CreatedAt)), ("$body", body));
             if (insert.ExecuteNonQuery() == 1) return request;
             using var read = Command(connection, transaction, "SELECT body FROM requests WHERE id = $id", ("$id", request.Id));
-            return StoreJson.ReadRequest((byte[])read.ExecuteScalar()!, $"request '{request.Id}'");
+            return StoreJson.ReadRequest(Damaged($"request '{request.Id}'", () => (byte[])read.ExecuteScalar()!), $"request '{request.Id}'");
         });
     }
 
@@ -355,7 +380,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         using var read = Command(connection, null, sql, ("$run", runId), ("$open", openOnly ? 1 : 0), ("$openStatus", (int)HumanRequestStatus.Open));
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var requests = new List<HumanRequest>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) requests.Add(StoreJson.ReadRequest((byte[])reader.GetValue(1), $"request '{reader.GetString(0)}'"));
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) requests.Add(StoreJson.ReadRequest(Damaged($"request '{reader.GetValue(0)}'", () => reader.GetFieldValue<byte[]>(1)), $"request '{reader.GetValue(0)}'"));
         return requests;
     }
 
@@ -416,12 +441,13 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
 
     private static RunRecord ReadRun(SqliteDataReader reader)
     {
-        StoreJson.CheckFormat(reader.GetInt32(9), $"run '{reader.GetString(0)}'");
-        return new RunRecord
+        var runId = reader.GetValue(0)?.ToString() ?? "?";
+        StoreJson.CheckFormat(Damaged($"run '{runId}'", () => reader.GetInt32(9)), $"run '{runId}'");
+        return Damaged($"run '{runId}'", () => new RunRecord
         {
             RunId = reader.GetString(0),
             Workflow = reader.GetString(1),
-            Status = (RunStatus)reader.GetInt32(2),
+            Status = reader.GetInt32(2) is var status && Enum.IsDefined((RunStatus)status) ? (RunStatus)status : throw new FormatException($"its status {status} is not a run status"),
             StartedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
             UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
             ParentRunId = reader.IsDBNull(5) ? null : reader.GetString(5),
@@ -429,7 +455,20 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
             LeaseOwner = reader.IsDBNull(7) ? null : reader.GetString(7),
             LeaseExpiresAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
             Definition = reader.IsDBNull(10) ? null : reader.GetString(10),
-        };
+        });
+    }
+
+    /// <summary>Reads a row's columns; a value of the wrong type (a damaged or hand-edited row) is a named error, not a cast exception.</summary>
+    private static T Damaged<T>(string where, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or InvalidOperationException)
+        {
+            throw new StoreFormatException($"{where} is damaged and cannot be read: {ex.Message}", ex);
+        }
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)

@@ -18,6 +18,12 @@ public sealed record SqliteRunStoreOptions
     /// <summary>The most appends written in one transaction (group commit).</summary>
     public int MaxBatch { get; init; } = 256;
 
+    /// <summary>
+    /// How long a write waits while another process holds the file locked before it fails with
+    /// <see cref="SqliteStoreLockedException"/>. Default 30 seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The clock for lease expiry and timestamps; the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; init; }
 }

@@ -29,7 +29,7 @@ public static class OpenAiCompatibleChatClient
         if (httpClient is not null) clientOptions.Transport = new HttpClientPipelineTransport(httpClient);
         if (options.Headers is { Count: > 0 } headers) clientOptions.AddPolicy(new HeadersPolicy(headers), PipelinePosition.PerCall);
         var chat = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(options.ResolveApiKey()), clientOptions);
-        IChatClient client = new ProviderErrorMapping(chat.AsIChatClient(), options.Model, options.EndpointName);
+        IChatClient client = new ProviderErrorMapping(chat.AsIChatClient(), options.Model, options.EndpointName, options.SecretValues());
         // Without a key OpenAI refuses every call: fail each one before it is sent, saying what to set (a workflow that
         // is only checked or drawn never calls, so it needs no key).
         return options.MissingApiKey() is { } missing ? new RefusingChatClient(client, missing) : client;

@@ -53,6 +53,18 @@ public sealed record OpenAiCompatibleOptions
         return $"the model '{Model}' at {EndpointName} needs an API key: set the environment variable {ApiKeyEnvironmentVariable}, or give the model an 'apiKey'";
     }
 
+    /// <summary>What requests carry that must never be repeated: the key, the header values, and the endpoint's user info and query.</summary>
+    internal IEnumerable<string> SecretValues()
+    {
+        if (ResolveApiKey() is { } key && key != "no-key") yield return key;
+        foreach (var value in Headers?.Values ?? []) yield return value;
+        if (Endpoint is { } endpoint)
+        {
+            if (endpoint.UserInfo.Length > 0) yield return Uri.UnescapeDataString(endpoint.UserInfo);
+            if (endpoint.Query.Length > 1) yield return endpoint.Query.TrimStart('?');
+        }
+    }
+
     /// <summary>The key to send: <see cref="ApiKey"/>, else the environment variable, else a placeholder local servers ignore.</summary>
     internal string ResolveApiKey()
     {

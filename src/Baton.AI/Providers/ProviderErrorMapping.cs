@@ -27,10 +27,37 @@ public sealed class ProviderErrorMapping : DelegatingChatClient
     /// <param name="inner">The provider's client.</param>
     /// <param name="model">The model's name, for messages.</param>
     /// <param name="endpoint">The endpoint's address without credentials, e.g. <c>http://localhost:11434/v1</c>; null when unknown.</param>
-    public ProviderErrorMapping(IChatClient inner, string model, string? endpoint) : base(inner)
+    public ProviderErrorMapping(IChatClient inner, string model, string? endpoint) : this(inner, model, endpoint, null)
+    {
+    }
+
+    /// <summary>
+    /// Wraps a client whose requests carry <paramref name="secrets"/> (the API key, header values): a provider or proxy
+    /// that echoes one in its error is quoted with the secret replaced by <c>[redacted]</c>, so it never reaches a
+    /// message, the journal or a log.
+    /// </summary>
+    /// <param name="inner">The provider's client.</param>
+    /// <param name="model">The model's name, for messages.</param>
+    /// <param name="endpoint">The endpoint's address without credentials; null when unknown.</param>
+    /// <param name="secrets">Values never to repeat; null or empty for none.</param>
+    public ProviderErrorMapping(IChatClient inner, string model, string? endpoint, IEnumerable<string>? secrets) : base(inner)
     {
         _model = model ?? "model";
         _endpoint = endpoint;
+        // Short values would redact ordinary words; a real key or token is longer.
+        _secrets = [.. (secrets ?? []).Where(s => s is { Length: >= MinSecretLength }).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];
+    }
+
+    /// <summary>Secrets shorter than this are not looked for in messages (they would match ordinary text).</summary>
+    internal const int MinSecretLength = 6;
+
+    private readonly string[] _secrets;
+
+    /// <summary><paramref name="text"/> with every secret this client sends replaced by <c>[redacted]</c>.</summary>
+    private string Scrub(string text)
+    {
+        foreach (var secret in _secrets) text = text.Replace(secret, "[redacted]", StringComparison.Ordinal);
+        return text;
     }
 
     /// <inheritdoc/>
@@ -99,7 +126,7 @@ public sealed class ProviderErrorMapping : DelegatingChatClient
                 return Lost(exception);
             case JsonException or FormatException:
                 // A proxy or a server under strain can send garbage once; a retry is cheap and bounded by the retry policy.
-                return new AgentException(ErrorKind.Transient, $"the model '{_model}' sent a reply that is not valid chat completions JSON: {exception.Message}", exception) { Code = "malformed_response" };
+                return new AgentException(ErrorKind.Transient, $"the model '{_model}' sent a reply that is not valid chat completions JSON: {Scrub(exception.Message)}", exception) { Code = "malformed_response" };
             default:
                 return null;
         }
@@ -113,7 +140,7 @@ public sealed class ProviderErrorMapping : DelegatingChatClient
             return new AgentException(ErrorKind.Transient, $"could not connect to {_endpoint} ({why}) for the model '{_model}'", exception) { Code = "connection_failed" };
         }
 
-        return new AgentException(ErrorKind.Transient, $"the connection to the model '{_model}'{(_endpoint is null ? "" : $" at {_endpoint}")} was lost: {Innermost(exception).Message}", exception) { Code = "connection_lost" };
+        return new AgentException(ErrorKind.Transient, $"the connection to the model '{_model}'{(_endpoint is null ? "" : $" at {_endpoint}")} was lost: {Scrub(Innermost(exception).Message)}", exception) { Code = "connection_lost" };
     }
 
     /// <summary>Why no connection was made (refused, unknown host, unreachable), or null when one was made and then lost.</summary>
@@ -155,7 +182,7 @@ public sealed class ProviderErrorMapping : DelegatingChatClient
             404 => (ErrorKind.Fatal, "not_found"),
             _ => (ErrorKind.Fatal, "bad_request"),
         };
-        var detail = ProviderMessage(response?.Content?.ToString());
+        var detail = ProviderMessage(response?.Content?.ToString()) is { } said ? Scrub(said) : null;
         var message = $"the model '{_model}' answered HTTP {status.ToString(CultureInfo.InvariantCulture)}{(detail is null ? "" : ": " + detail)}";
         return new AgentException(kind, message, result) { Code = code, RetryAfter = RetryAfter(response) };
     }

@@ -28,6 +28,8 @@ public static class BatonServiceCollectionExtensions
         var settings = Settings(services);
         configure?.Invoke(settings);
         services.AddOptions<BatonOptions>();
+        // Content (step inputs and outputs) is logged through a redactor; by default it writes [redacted].
+        services.AddRedaction(redaction => redaction.SetRedactor<Baton.Compliance.PlaceholderRedactor>(Baton.Compliance.BatonDataClassifications.Content));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRunStore>(sp => new InMemoryRunStore(sp.GetRequiredService<IOptions<BatonOptions>>().Value.TimeProvider ?? sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateRuntime(sp, sp.GetRequiredService<BatonServiceOptions>()));
@@ -84,6 +86,9 @@ public static class BatonServiceCollectionExtensions
             Store = options.Store ?? services.GetRequiredService<IRunStore>(),
             TimeProvider = options.TimeProvider ?? services.GetRequiredService<TimeProvider>(),
             LoggerFactory = options.LoggerFactory ?? services.GetService<ILoggerFactory>(),
+            ContentRedactor = options.ContentRedactor ?? (settings.LogContent
+                ? Microsoft.Extensions.Compliance.Redaction.NullRedactor.Instance
+                : services.GetService<Microsoft.Extensions.Compliance.Redaction.IRedactorProvider>()?.GetRedactor(Baton.Compliance.BatonDataClassifications.Content)),
             Services = options.Services ?? services,
         });
         try

@@ -27,6 +27,14 @@ public sealed class BatonServiceOptions
         set => _eventBus = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// True to log what agents read and write (step inputs and outputs) as it is; false, the default, logs it through
+    /// the container's redactor for <see cref="Baton.Compliance.BatonDataClassifications.Content"/>, which
+    /// <c>AddBaton</c> sets to write <c>[redacted]</c> (a host's own <c>AddRedaction</c> mapping for it, made after <c>AddBaton</c>, wins).
+    /// <see cref="BatonOptions.ContentRedactor"/>, when set, wins over both.
+    /// </summary>
+    public bool LogContent { get; set; }
+
     /// <summary>Workflows registered with the runtime, so their runs can be resumed by id (so are workflows registered in the container).</summary>
     public IList<Workflow> Workflows { get; } = [];
 

@@ -19,6 +19,18 @@ public interface IRunHost
     /// <summary>Where the kernel logs what it cannot report in the run's result (store failures, abandoned work).</summary>
     ILogger Logger { get; }
 
+    /// <summary>
+    /// Redacts content (step inputs and outputs: <see cref="Compliance.BatonDataClassifications.Content"/>) before the
+    /// kernel logs it; by default every value becomes <c>[redacted]</c>.
+    /// </summary>
+    Microsoft.Extensions.Compliance.Redaction.Redactor ContentRedactor => Compliance.PlaceholderRedactor.Instance;
+
+    /// <summary>
+    /// How long, in real time, a step's agent may go on after its cancellation (the step's timeout, the run's
+    /// cancellation or deadline) before it is abandoned and the run goes on without it. Default 5 seconds.
+    /// </summary>
+    TimeSpan CancellationGrace => TimeSpan.FromSeconds(5);
+
     /// <summary>Host services agents may use, when the host has them.</summary>
     IServiceProvider? Services { get; }
 

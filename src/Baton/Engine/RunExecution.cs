@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Baton.Storage;
 using Baton.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace Baton;
 
@@ -111,8 +112,15 @@ internal sealed class RunExecution
         }
         catch (Exception ex)
         {
-            // A store failure or a bug in the engine: the journal still holds every committed step.
-            outcome = ScopeOutcome.Aborted(new StepError(ErrorKind.Fatal, $"the run stopped: {ex.Message}") { Code = "internal", ExceptionType = ex.GetType().FullName, Exception = ex });
+            // A store failure or a bug in the engine: the journal still holds every committed step. A database or I/O
+            // error is the store's (a restarted server, a full disk, a locked file): the run can be resumed.
+            var store = ex is System.Data.Common.DbException or IOException;
+            outcome = ScopeOutcome.Aborted(new StepError(ErrorKind.Fatal, store ? $"the run stopped: the store failed: {ex.Message}" : $"the run stopped: {ex.Message}")
+            {
+                Code = store ? "store" : "internal",
+                ExceptionType = ex.GetType().FullName,
+                Exception = ex,
+            });
         }
 
         RunStatus status;
@@ -359,6 +367,13 @@ internal sealed class RunExecution
                     activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
                     activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
                     BatonTelemetry.StepCompleted(activity, elapsed, committed.Usage);
+                    if (Host.Logger.IsEnabled(LogLevel.Debug))
+                    {
+                        // Inputs and outputs may hold personal data: logged only as the host's content redactor leaves them.
+                        var redactor = Host.ContentRedactor;
+                        Host.Logger.LogStepCompleted(RunId, key, attempt, redactor.Redact(input.AsText()), redactor.Redact((committed.Payload ?? Payload.Empty).AsText()));
+                    }
+
                     if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage, Path = path, Parent = parent });
                     if (commit.Abort is { } overBudget) return new Executed(null, -1, ScopeOutcome.Aborted(overBudget));
                     if (committed.Messages is { Count: > 0 })

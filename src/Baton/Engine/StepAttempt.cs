@@ -33,9 +33,13 @@ internal static class StepAttempt
                     token = timeoutSource.Token;
                 }
 
-                result = step.Resource is null
-                    ? await step.ExecuteAsync(context, token).ConfigureAwait(false)
-                    : await StepResources.ExecuteAsync(run, step, context, token, cancellationToken).ConfigureAwait(false);
+                var work = step.Resource is null
+                    ? step.ExecuteAsync(context, token)
+                    : StepResources.ExecuteAsync(run, step, context, token, cancellationToken);
+                // An agent's own step may ignore its token; a composite's children are each watched by their own attempt.
+                result = step.IsComposite || work.IsCompleted || !token.CanBeCanceled
+                    ? await work.ConfigureAwait(false)
+                    : await AbandonIfIgnoredAsync(run, step, context, work.AsTask(), token).ConfigureAwait(false);
             }
             finally
             {
@@ -89,5 +93,33 @@ internal static class StepAttempt
             return halted.Outcome.ToResult();
         }
         return result;
+    }
+
+    /// <summary>
+    /// Waits for the agent; once its token is cancelled (the step's timeout, the run's cancellation or deadline), waits
+    /// at most the host's <see cref="IRunHost.CancellationGrace"/> more, then abandons an agent that ignores it: the
+    /// attempt ends as cancelled (a timeout, when it was the step's), the abandonment is logged, and the run goes on.
+    /// The abandoned agent's eventual result or exception is dropped.
+    /// </summary>
+    private static async Task<AgentResult> AbandonIfIgnoredAsync(RunExecution run, Step step, StepContext context, Task<AgentResult> work, CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (token.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled))
+        {
+            if (await Task.WhenAny(work, cancelled.Task).ConfigureAwait(false) == work) return await work.ConfigureAwait(false);
+        }
+
+        // Real time, whatever the run's clock: this bounds how long a stuck agent holds the run in this process.
+        var grace = run.Host.CancellationGrace;
+        try
+        {
+            return await work.WaitAsync(grace, TimeProvider.System).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!work.IsCompleted)
+        {
+            _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            run.Host.Logger.LogStepAbandoned(run.RunId, context.Key, grace);
+            throw new OperationCanceledException($"step '{step.Id}' ignored its cancellation for {grace}: abandoned", token);
+        }
     }
 }

@@ -22,4 +22,11 @@ internal static partial class BatonLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Run {RunId} did not stop within the shutdown timeout of {Timeout} (an agent ignoring its cancellation): abandoned; its lease expires and it can be resumed")]
     public static partial void LogRunAbandoned(this ILogger logger, string runId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Run {RunId}: step {StepKey} did not stop within {Grace} of its cancellation (an agent ignoring its cancellation token): abandoned; the run goes on without it")]
+    public static partial void LogStepAbandoned(this ILogger logger, string runId, string stepKey, TimeSpan grace);
+
+    /// <summary>A step's commit, with its input and output as the host's content redactor leaves them (<c>[redacted]</c> by default).</summary>
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Run {RunId}: step {StepKey} completed on attempt {Attempt}; input {Input}; output {Output}")]
+    public static partial void LogStepCompleted(this ILogger logger, string runId, string stepKey, int attempt, [Compliance.Content] string input, [Compliance.Content] string output);
 }

@@ -22,6 +22,14 @@ public sealed record BatonOptions
     /// <summary>Logging; none when null.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Redacts what agents read and write (<see cref="Compliance.BatonDataClassifications.Content"/>: step inputs and
+    /// outputs, which may hold personal data) before it is logged. Null, the default, logs <c>[redacted]</c> in its
+    /// place; <see cref="Microsoft.Extensions.Compliance.Redaction.NullRedactor.Instance"/> opts in to logging content
+    /// as it is; any other redactor (a hash, a mask) is used as given.
+    /// </summary>
+    public Microsoft.Extensions.Compliance.Redaction.Redactor? ContentRedactor { get; set; }
+
     /// <summary>Services agents may use through <see cref="IStepContext.Services"/>.</summary>
     public IServiceProvider? Services { get; set; }
 
@@ -86,4 +94,11 @@ public sealed record BatonOptions
     /// is abandoned after this (logged; its lease expires, so it can be resumed elsewhere). 30 seconds by default.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long, in real time, a step's agent may go on after its cancellation (its timeout, the run's cancellation or
+    /// deadline) before the step is abandoned — logged, and ended as timed out or cancelled — so the run goes on
+    /// without an agent that ignores its cancellation token. Default 5 seconds.
+    /// </summary>
+    public TimeSpan CancellationGrace { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -14,6 +14,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly Microsoft.Extensions.Compliance.Redaction.Redactor _contentRedactor;
     private readonly LeaseKeeper _leases;
 
     /// <summary>Creates a runtime; with no options it keeps runs in memory and uses the system clock.</summary>
@@ -26,6 +27,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         Limits = options.Limits;
         Services = options.Services;
         Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton");
+        _contentRedactor = options.ContentRedactor ?? Compliance.PlaceholderRedactor.Instance;
         ErrorClassifier = options.ErrorClassifier ?? Baton.ErrorClassifier.Default;
         Events = new EventBus(this, options.EventBus);
         Humans = new HumanRequests(this, options.AnswerValidator);
@@ -39,6 +41,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         ArgumentOutOfRangeException.ThrowIfNegative(options.SnapshotEvery, nameof(options.SnapshotEvery));
         SnapshotEvery = options.SnapshotEvery;
         ShutdownTimeout = RunLimits.CheckDuration(options.ShutdownTimeout, nameof(options.ShutdownTimeout));
+        CancellationGrace = RunLimits.CheckDuration(options.CancellationGrace, nameof(options.CancellationGrace));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EventWindow, 1, nameof(options.EventWindow));
         EventWindow = options.EventWindow;
         _leases = new LeaseKeeper(Store, LeaseDuration, () => _active.Values, Logger);
@@ -51,6 +54,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
 
     /// <summary>How long disposing the runtime waits for its runs to end before abandoning them.</summary>
     public TimeSpan ShutdownTimeout { get; }
+
+    /// <summary>How long a step's agent may go on after its cancellation before it is abandoned (<see cref="BatonOptions.CancellationGrace"/>).</summary>
+    public TimeSpan CancellationGrace { get; }
     /// <summary>Events a run keeps for late watchers, and unread events one watcher may buffer (<see cref="BatonOptions.EventWindow"/>).</summary>
     public int EventWindow { get; }
 
@@ -90,6 +96,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     public IErrorClassifier ErrorClassifier { get; }
 
     ILogger IRunHost.Logger => Logger;
+
+    Microsoft.Extensions.Compliance.Redaction.Redactor IRunHost.ContentRedactor => _contentRedactor;
 
     ILogger IRunLauncher.Logger => Logger;
 
@@ -150,6 +158,8 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         try
         {
             var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
+            // Whatever the store: a missing entry would resume a run that forgot a step; refuse it by name.
+            JournalIntegrity.CheckNoGap(runId, 0, journal);
             started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
                 ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
             (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
@@ -213,8 +223,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             {
                 handles.Add(await ResumeAsync(record.RunId, workflow, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or StoreFormatException)
             {
+                // A damaged journal (a gap, an unreadable row) stops that run only; the others are resumed.
                 Logger.LogResumeSkipped(record.RunId, ex.Message);
             }
         }

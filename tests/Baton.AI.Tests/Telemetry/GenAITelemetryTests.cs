@@ -245,6 +245,61 @@ public sealed class GenAITelemetryTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => BatonTelemetry.Options = null!);
     }
 
+    [Fact]
+    public async Task Without_content_capture_no_span_carries_personal_data_or_a_secret_even_from_a_provider_that_echoes_the_key()
+    {
+        Record(content: false);
+        const string Personal = "Jane Roe, jane.roe@example.com";
+        var key = $"sk-marker-{Guid.NewGuid():N}";
+        var header = $"marker-header-{Guid.NewGuid():N}";
+        var replying = new ScriptedChatClient(new ScriptedModelOptions { ModelId = _model, Replies = [ScriptedReply.FromText($"Dear {Personal}, your refund is on its way.")] });
+        // A provider (or proxy) that answers 401 quoting the credentials it was sent.
+        using var echoing = new HttpClient(new EchoingCredentialsHandler());
+        var careless = OpenAiCompatibleChatClient.Create(new OpenAiCompatibleOptions
+        {
+            Model = "careless",
+            Endpoint = new Uri("http://127.0.0.1:9/v1"),
+            ApiKey = key,
+            Headers = new Dictionary<string, string> { ["X-Marker"] = header },
+        }, echoing);
+        await using var runtime = new BatonRuntime();
+        var workflow = new SequentialBuilder("support-reply")
+            .Then(new ModelAgent("writer", replying, new ModelAgentOptions { Instructions = $"Write to {Personal}." }), id: "write")
+            .Then(new ModelAgent("checker", careless), id: "check", retry: RetryPolicy.None)
+            .Build();
+
+        var result = await runtime.RunAsync(workflow, $"A refund for {Personal}");
+
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Contains("[redacted]", result.Error!.Message);
+        var spans = TraceOf(result.RunId);
+        Assert.Contains(spans, s => s.GetTagItem(Tags.Operation) as string == "chat");
+        foreach (var span in spans)
+        {
+            var texts = span.TagObjects.Select(t => $"{t.Key}={t.Value}")
+                .Concat(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")))
+                .Append(span.StatusDescription ?? "")
+                .Append(span.DisplayName);
+            foreach (var text in texts)
+            {
+                Assert.DoesNotContain("Jane Roe", text, StringComparison.Ordinal);
+                Assert.DoesNotContain(key, text, StringComparison.Ordinal);
+                Assert.DoesNotContain(header, text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Answers every request 401 with an OpenAI error whose message repeats the request's Authorization and X-Marker headers.</summary>
+    private sealed class EchoingCredentialsHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var said = $"Incorrect API key provided: {request.Headers.Authorization}; X-Marker: {string.Join(",", request.Headers.TryGetValues("X-Marker", out var v) ? v : [])}";
+            var body = new JsonObject { ["error"] = new JsonObject { ["message"] = said, ["type"] = "invalid_request_error" } }.ToJsonString();
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.Unauthorized) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") });
+        }
+    }
+
     /// <summary>Records the spans started from here on in this test's flow, with message content or without.</summary>
     private static void Record(bool content)
     {

@@ -174,7 +174,12 @@ public sealed class QuotaTests
         Assert.Equal(900, openai.GetStatistics().TokensInWindow);
         var needs200 = Call(openai, tokens: 200);
         Assert.False(needs200.IsCompleted);
-        Assert.Equal(Minute, await time.DriveAsync(needs200));
+        // The queued call has armed its maximum wait and the window its minute: move to the minute, not past it,
+        // and let the call start there (its start is released off this thread, so time must not move meanwhile).
+        await time.WaitForPendingTimersAsync(2);
+        Assert.Equal(time.GetUtcNow() + Minute, time.NextDue);
+        time.Advance(Minute);
+        Assert.Equal(Minute, await needs200.WaitAsync(TimeSpan.FromSeconds(30)));
 
         // Estimated 800, spent 300: the 500 over-estimated are free at once.
         await openai.ExecuteAsync((lease, _) =>
@@ -202,7 +207,10 @@ public sealed class QuotaTests
 
         // Even a call with no estimate waits while the window is spent; at one minute the debt is charged, then the call.
         var next = Call(openai, tokens: 100);
-        Assert.Equal(Minute, await time.DriveAsync(next));
+        await time.WaitForPendingTimersAsync(2);
+        Assert.Equal(time.GetUtcNow() + Minute, time.NextDue);
+        time.Advance(Minute);
+        Assert.Equal(Minute, await next.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(new ResourceStatistics(0, 0, 0, 600, 0, Polly.CircuitBreaker.CircuitState.Closed), openai.GetStatistics());
     }
 
@@ -248,7 +256,10 @@ public sealed class QuotaTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, openai.GetStatistics().Waiting);
-        Assert.Equal(Minute, await time.DriveAsync(next));
+        await time.WaitForPendingTimersAsync(2);
+        Assert.Equal(time.GetUtcNow() + Minute, time.NextDue);
+        time.Advance(Minute);
+        Assert.Equal(Minute, await next.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, openai.GetStatistics().RequestsInWindow);
         time.Advance(Minute);
         Assert.Equal(TimeSpan.Zero, await Call(openai));

@@ -127,17 +127,26 @@ public sealed class HumanEscalationTests
             .Build();
         await using var runtime = new BatonRuntime();
         var run = runtime.Start(workflow, "pick");
-        var asked = new List<StepWaitingForHumanEvent>();
-        await foreach (var e in run.WatchAsync())
+        await using var events = run.WatchAsync().GetAsyncEnumerator();
+        async Task<T> NextAsync<T>(Func<T, bool> match)
+            where T : RunEvent
         {
-            if (e is StepWaitingForHumanEvent waiting) asked.Add(waiting);
-            if (asked.Count == 2) break;
+            while (await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)))
+            {
+                if (events.Current is T e && match(e)) return e;
+            }
+
+            throw new InvalidOperationException($"the run ended before a {typeof(T).Name}");
         }
 
+        var asked = new List<StepWaitingForHumanEvent> { await NextAsync<StepWaitingForHumanEvent>(_ => true), await NextAsync<StepWaitingForHumanEvent>(_ => true) };
         var first = asked.Single(w => w.Request.Choices.Contains("1"));
         var second = asked.Single(w => w.Request.Choices.Contains("3"));
         await runtime.Humans.AnswerAsync(first.Request.Id, "2");
-        await WaitUntilAsync(() => runtime.Humans.Pending.Count == 1);
+        // The left branch's question step completes only after its request left the pending list and the run's
+        // status was updated: every left step before it completed before the branch asked.
+        await NextAsync<StepCompletedEvent>(e => e.Key.Contains("/left/", StringComparison.Ordinal));
+        Assert.Equal(second.Request.Id, Assert.Single(runtime.Humans.Pending).Id);
         var stillWaiting = (await runtime.Store.GetRunAsync(run.RunId))!.Status;
         await runtime.Humans.AnswerAsync(second.Request.Id, "3");
         var result = await run.Completion;
@@ -150,9 +159,12 @@ public sealed class HumanEscalationTests
     public async Task A_question_without_choices_takes_any_answer_but_an_empty_one()
     {
         await using var runtime = new BatonRuntime();
-        var asking = runtime.Humans.AskAsync("no-such-run", "1:ask", new HumanQuestion("Why?")).AsTask();
-        await WaitUntilAsync(() => runtime.Humans.Pending.Count == 1);
-        var request = runtime.Humans.Pending[0];
+        var asker = Agent.Create("asker", async (input, context, ct) => AgentResult.Success(Payload.FromText(await context.AskAsync(new HumanQuestion("Why?"), ct))));
+        var run = runtime.Start(SequentialBuilder.Create("why", asker), "x");
+        var asking = run.Completion.ContinueWith(t => t.Result.Output!.AsText(), TaskScheduler.Default);
+        // The step waits in memory from the moment the run says it waits for a person.
+        var request = (await WaitingAsync(run)).Request;
+        Assert.Equal(request, Assert.Single(runtime.Humans.Pending));
 
         var empty = await runtime.Humans.AnswerAsync(request.Id, "  ");
         var accepted = await runtime.Humans.AnswerAsync(request.Id, "because");
@@ -163,11 +175,5 @@ public sealed class HumanEscalationTests
         Assert.Equal("because", await asking);
         Assert.False(twice.Accepted);
         Assert.Empty(request.Choices);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 1000 && !condition(); i++) await Task.Delay(5);
-        Assert.True(condition());
     }
 }

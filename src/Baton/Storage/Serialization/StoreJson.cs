@@ -131,15 +131,32 @@ public static class StoreJson
             throw new StoreFormatException($"{where} is damaged and cannot be read: {ex.Message}", ex);
         }
 
-        foreach (var path in JsonNode.Parse(blobPaths)!.AsArray().Select(p => p!.GetValue<string>()))
+        string[] paths;
+        try
+        {
+            paths = [.. (JsonNode.Parse(blobPaths) ?? throw new JsonException("null blob paths")).AsArray().Select(p => p!.GetValue<string>())];
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new StoreFormatException($"{where} is damaged and cannot be read: its blob paths are not a list of paths ({ex.Message})", ex);
+        }
+
+        foreach (var path in paths)
         {
             var parts = path.Split('.');
             JsonNode? parent = node;
             for (var i = 0; i < parts.Length - 1; i++) parent = int.TryParse(parts[i], out var index) ? parent?[index] : parent?[parts[i]];
             var key = parts[^1];
-            var hash = parent?[key]?.GetValue<string>() ?? throw new StoreFormatException($"{where} refers to a blob at '{path}' that it does not hold");
-            var data = blob(hash) ?? throw new StoreFormatException($"{where} refers to blob {hash}, which is missing");
-            parent![key] = JsonNode.Parse(data);
+            try
+            {
+                var hash = parent?[key]?.GetValue<string>() ?? throw new StoreFormatException($"{where} refers to a blob at '{path}' that it does not hold");
+                var data = blob(hash) ?? throw new StoreFormatException($"{where} refers to blob {hash}, which is missing");
+                parent![key] = JsonNode.Parse(data);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                throw new StoreFormatException($"{where} is damaged and cannot be read: its payload at '{path}' ({ex.Message})", ex);
+            }
         }
 
         return ReadEntry(node, where);
