@@ -9,7 +9,7 @@ namespace Baton.Soak;
 public static class SoakCommand
 {
     private const string Usage = """
-        usage: Baton.Soak soak [--seed N] [--kills N] [--parallel N] [--shapes a,b] [--postgres CONN | --sqlite-only]
+        usage: Baton.Soak soak [--seed N] [--kills N] [--parallel N] [--shapes a,b] [--postgres CONN | --sqlite-only] [--max-failures N]
                Baton.Soak fuzz [--seed N] [--inputs N] [--targets a,b] [--timeout-ms N]
         """;
 
@@ -49,7 +49,7 @@ public static class SoakCommand
 
     private static async Task<int> SoakAsync(Dictionary<string, string?> values)
     {
-        Known(values, "seed", "kills", "parallel", "shapes", "postgres", "sqlite-only");
+        Known(values, "seed", "kills", "parallel", "shapes", "postgres", "sqlite-only", "max-failures");
         var shapes = values.TryGetValue("shapes", out var s) ? (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : CrashWorkflows.AllShapes.ToArray();
         var unknown = shapes.Where(x => !CrashWorkflows.AllShapes.Contains(x)).ToArray();
         if (unknown.Length > 0 || shapes.Length == 0) throw new FormatException($"--shapes: unknown shape(s) {string.Join(", ", unknown)}; the shapes are {string.Join(", ", CrashWorkflows.AllShapes)}");
@@ -59,6 +59,7 @@ public static class SoakCommand
             Seed = Int(values, "seed", new SoakOptions().Seed),
             Kills = Int(values, "kills", 1000),
             Parallel = Int(values, "parallel", 2),
+            MaxFailures = Int(values, "max-failures", 20),
             Shapes = shapes,
             Postgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres,
             Log = Console.Out.WriteLine,
