@@ -9,8 +9,8 @@ namespace Baton.Soak;
 public static class SoakCommand
 {
     private const string Usage = """
-        usage: Baton.Soak soak [--seed N] [--kills N] [--parallel N] [--shapes a,b] [--postgres CONN | --sqlite-only] [--max-failures N]
-               Baton.Soak fuzz [--seed N] [--inputs N] [--targets a,b] [--timeout-ms N]
+        usage: Baton.Soak soak [--seed N] [--kills N] [--parallel N] [--shapes a,b] [--postgres CONN | --sqlite-only] [--max-failures N] [--minutes N]
+               Baton.Soak fuzz [--seed N] [--inputs N] [--targets a,b] [--timeout-ms N] [--minutes N]
         """;
 
     /// <summary>Runs the command; 0 when every check held, 1 when one failed, 2 for bad usage.</summary>
@@ -49,7 +49,7 @@ public static class SoakCommand
 
     private static async Task<int> SoakAsync(Dictionary<string, string?> values)
     {
-        Known(values, "seed", "kills", "parallel", "shapes", "postgres", "sqlite-only", "max-failures");
+        Known(values, "seed", "kills", "parallel", "shapes", "postgres", "sqlite-only", "max-failures", "minutes");
         var shapes = values.TryGetValue("shapes", out var s) ? (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : CrashWorkflows.AllShapes.ToArray();
         var unknown = shapes.Where(x => !CrashWorkflows.AllShapes.Contains(x)).ToArray();
         if (unknown.Length > 0 || shapes.Length == 0) throw new FormatException($"--shapes: unknown shape(s) {string.Join(", ", unknown)}; the shapes are {string.Join(", ", CrashWorkflows.AllShapes)}");
@@ -60,6 +60,7 @@ public static class SoakCommand
             Kills = Int(values, "kills", 1000),
             Parallel = Int(values, "parallel", 2),
             MaxFailures = Int(values, "max-failures", 20),
+            TimeBudget = values.ContainsKey("minutes") ? TimeSpan.FromMinutes(Int(values, "minutes", 1)) : null,
             Shapes = shapes,
             Postgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres,
             Log = Console.Out.WriteLine,
@@ -73,7 +74,7 @@ public static class SoakCommand
 
     private static async Task<int> FuzzAsync(Dictionary<string, string?> values)
     {
-        Known(values, "seed", "inputs", "targets", "timeout-ms");
+        Known(values, "seed", "inputs", "targets", "timeout-ms", "minutes");
         var defaults = new FuzzOptions();
         var targets = values.TryGetValue("targets", out var t) ? (t ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : FuzzRunner.TargetNames.ToArray();
         var unknown = targets.Where(x => !FuzzRunner.TargetNames.Contains(x)).ToArray();
@@ -84,6 +85,7 @@ public static class SoakCommand
             Inputs = Int(values, "inputs", defaults.Inputs),
             Targets = targets,
             Timeout = TimeSpan.FromMilliseconds(Int(values, "timeout-ms", (int)defaults.Timeout.TotalMilliseconds)),
+            TimeBudget = values.ContainsKey("minutes") ? TimeSpan.FromMinutes(Int(values, "minutes", 1)) : null,
             Log = Console.Out.WriteLine,
         };
         Console.Out.WriteLine($"fuzz: seed {options.Seed}, {options.Inputs} inputs, targets {string.Join(", ", options.Targets)}, {options.Timeout.TotalMilliseconds} ms per input");

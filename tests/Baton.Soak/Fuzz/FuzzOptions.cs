@@ -15,6 +15,12 @@ public sealed record FuzzOptions
     /// <summary>How long one input may take before it counts as a hang (a watchdog, far above a real input's time).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long to fuzz for; null for no bound. Each target gets its weight's share of what is left when it starts, and
+    /// stops early (with fewer inputs than its share) when that runs out.
+    /// </summary>
+    public TimeSpan? TimeBudget { get; init; }
+
     /// <summary>Told progress and each failure.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -41,7 +41,9 @@ public static class FuzzRunner
                 // The last target takes what rounding left, so the inputs add up to exactly the number asked for.
                 var share = t == targets.Count - 1 ? options.Inputs - given : (int)((long)options.Inputs * target.Weight / weights);
                 given += share;
-                await RunTargetAsync(target, share, options, report, cancellationToken);
+                var weightsLeft = targets.Skip(t).Sum(x => x.Weight);
+                TimeSpan? budget = options.TimeBudget is { } total ? (total - clock.Elapsed) * target.Weight / weightsLeft : null;
+                await RunTargetAsync(target, share, budget, options, report, cancellationToken);
             }
         }
         finally
@@ -54,14 +56,14 @@ public static class FuzzRunner
         return report;
     }
 
-    private static async Task RunTargetAsync(IFuzzTarget target, int inputs, FuzzOptions options, FuzzReport report, CancellationToken cancellationToken)
+    private static async Task RunTargetAsync(IFuzzTarget target, int inputs, TimeSpan? budget, FuzzOptions options, FuzzReport report, CancellationToken cancellationToken)
     {
         var figures = new FuzzTargetFigures(target.Name);
         report.Targets.Add(figures);
         var clock = Stopwatch.StartNew();
         await target.StartAsync(cancellationToken);
         var targetSeed = options.Seed ^ StableHash(target.Name);
-        for (var index = 0; index < inputs && !cancellationToken.IsCancellationRequested; index++)
+        for (var index = 0; index < inputs && !cancellationToken.IsCancellationRequested && (budget is not { } b || clock.Elapsed < b); index++)
         {
             figures.Inputs++;
             // Input N of a target depends only on the seed, the target and N: a failure names what makes it again.

@@ -25,6 +25,15 @@ public sealed class GrammarWorkflowTarget : IFuzzTarget
         "{% render '/etc/passwd' %}", "{{", "{% if %}", "plain text", "", "{{ input.a.b.c.d }}", "${env.BATON_FUZZ_UNSET}",
     ];
 
+    // The valid expressions and templates: a clean file draws only from these.
+    private static readonly string[] CleanExpressions = ["input.length > 0", "output == 'done'", "confidence < 0.7", "[1, 2, 3]", "true", "false", "state.n < 3"];
+    private static readonly string[] CleanTemplates = ["{{ input }}", "{{ inputs.topic | upcase }}", "{{ input | json }}", "plain text", "{{ state.x }}"];
+
+    // A hostile file (one in three) draws from every value, valid or not; a clean one only from valid values, so that
+    // files load and run often enough for their expressions, templates and replies to meet input.
+    [ThreadStatic]
+    private static bool t_hostile;
+
     private static readonly string[] StepKinds = ["agent", "sequential", "parallel", "foreach", "route", "states", "vote", "ask", "emit", "graph", "set", "ref"];
 
     /// <inheritdoc/>
@@ -42,6 +51,7 @@ public sealed class GrammarWorkflowTarget : IFuzzTarget
         ArgumentNullException.ThrowIfNull(random);
         var text = Generate(random);
         var outcome = WorkflowFileCheck.Check(text);
+        if (Environment.GetEnvironmentVariable("BATON_FUZZ_DEBUG") == "1" && index < 12) Console.Error.WriteLine($"--- {index}: {outcome}: {string.Join(" | ", WorkflowFile.Read(text, "fuzz.yaml").Errors.Take(3))}");
         // Every eighth file that loads also runs: its expressions, templates and scripted replies meet real input.
         if (outcome != FuzzOutcome.Accepted || index % 8 != 0) return outcome;
         var built = WorkflowFile.Build(WorkflowFile.Read(text, "fuzz.yaml").Document!);
@@ -63,36 +73,37 @@ public sealed class GrammarWorkflowTarget : IFuzzTarget
     public static string Generate(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
+        t_hostile = random.Next(3) == 0;
         var agents = Enumerable.Range(1, random.Next(1, 5)).Select(i => $"agent{i}").ToList();
         var doc = new Dictionary<string, object?>();
-        doc["version"] = Pick<object?>(random, 1, 1, 1, 1, 2, "1", null);
-        if (random.Next(10) > 0) doc["name"] = Pick(random, "fuzz", "fuzz-flow", "", "a/b", "x:y", new string('n', 300));
-        if (random.Next(2) == 0) doc["inputs"] = new Dictionary<string, object?> { ["topic"] = new Dictionary<string, object?> { ["type"] = Pick(random, "string", "number", "boolean", "object", "array", "date"), ["default"] = Value(random, 0) } };
+        doc["version"] = Either<object?>(random, 1, 2, "1", null);
+        if (random.Next(10) > 0) doc["name"] = Either(random, "fuzz-flow", "", "a/b", "x:y", new string('n', 300));
+        if (random.Next(2) == 0) doc["inputs"] = new Dictionary<string, object?> { ["topic"] = new Dictionary<string, object?> { ["type"] = Either(random, "string", "number", "boolean", "object", "array", "date"), ["default"] = t_hostile ? Value(random, 0) : "fuzz" } };
         doc["models"] = new Dictionary<string, object?>
         {
             ["m"] = new Dictionary<string, object?>
             {
-                ["provider"] = Pick(random, "scripted", "scripted", "scripted", "openai", "nope"),
-                ["replies"] = Enumerable.Range(0, random.Next(0, 4)).Select(_ => Pick<object?>(random, "done", "{\"analysis\": \"x\", \"confidence\": 0.5}", "{ not json", new Dictionary<string, object?> { ["tool"] = "unknown_tool", ["args"] = new Dictionary<string, object?> { ["x"] = 1 } }, new Dictionary<string, object?> { ["text"] = "t", ["confidence"] = 2.5 })).ToList(),
+                ["provider"] = Either(random, "scripted", "openai", "nope"),
+                ["replies"] = Enumerable.Range(0, random.Next(t_hostile ? 0 : 1, 4)).Select(_ => Pick<object?>(random, "done", "{\"analysis\": \"x\", \"confidence\": 0.5}", "{ not json", new Dictionary<string, object?> { ["tool"] = "unknown_tool", ["args"] = new Dictionary<string, object?> { ["x"] = 1 } }, new Dictionary<string, object?> { ["text"] = "t", ["confidence"] = Either<object?>(random, 0.5, 2.5, -1, "high") })).ToList(),
             },
         };
         var agentMap = new Dictionary<string, object?>();
         foreach (var name in agents)
         {
-            agentMap[name] = random.Next(4) switch
+            agentMap[name] = random.Next(t_hostile ? 4 : 3) switch
             {
-                0 => new Dictionary<string, object?> { ["template"] = Pick(random, Templates), ["json"] = Pick<object?>(random, true, false, "yes") },
-                1 => new Dictionary<string, object?> { ["model"] = Pick(random, "m", "m", "missing"), ["instructions"] = Pick(random, Templates), ["output"] = Pick<object?>(random, "text", Schema(random), 3), ["maxTurns"] = Pick<object?>(random, 1, 8, 0, -1, "many") },
+                0 => new Dictionary<string, object?> { ["template"] = Template(random), ["json"] = Either<object?>(random, false, true, "yes") },
+                1 => new Dictionary<string, object?> { ["model"] = Either(random, "m", "missing"), ["instructions"] = Template(random), ["output"] = Either<object?>(random, "text", Schema(random), 3), ["maxTurns"] = Either<object?>(random, 3, 0, -1, "many") },
                 2 => new Dictionary<string, object?> { ["workflow"] = Step(random, agents, 2) },
-                _ => new Dictionary<string, object?> { ["model"] = "m", ["guardrails"] = new Dictionary<string, object?> { ["input"] = new List<object?> { new Dictionary<string, object?> { ["check"] = Pick(random, Expressions), ["message"] = "no" } } } },
+                _ => new Dictionary<string, object?> { ["model"] = "m", ["instructions"] = "x", ["guardrails"] = new Dictionary<string, object?> { ["input"] = new List<object?> { new Dictionary<string, object?> { ["check"] = Expression(random), ["message"] = "no" } } } },
             };
         }
 
         doc["agents"] = agentMap;
         doc["workflow"] = Step(random, agents, random.Next(1, 5));
-        if (random.Next(4) == 0) doc["on"] = new Dictionary<string, object?> { [Pick(random, "fuzz.*", "*", "a.b", "*.*.x", "bad topic")] = Pick<object?>(random, agents[0], "missing") };
-        if (random.Next(3) == 0) doc["limits"] = new Dictionary<string, object?> { ["maxSteps"] = Pick<object?>(random, 1, 50, 0, -5, "x"), ["timeout"] = Pick(random, "5s", "1ms", "forever", "0s"), ["maxParallel"] = Pick<object?>(random, 1, 16, 100000) };
-        if (random.Next(15) == 0) doc[Pick(random, "unknown", "workflows", "Version")] = Value(random, 0);
+        if (random.Next(4) == 0) doc["on"] = new Dictionary<string, object?> { [Either(random, "fuzz.*", "*", "a.b", "*.*.x", "bad topic")] = Either<object?>(random, agents[0], "missing") };
+        if (random.Next(3) == 0) doc["limits"] = new Dictionary<string, object?> { ["maxSteps"] = Either<object?>(random, 50, 1, 0, -5, "x"), ["timeout"] = Either(random, "5s", "1ms", "forever", "0s"), ["maxParallel"] = Either<object?>(random, 4, 1, 100000) };
+        if (t_hostile && random.Next(5) == 0) doc[Pick(random, "unknown", "workflows", "Version")] = Value(random, 0);
         var text = new StringBuilder();
         Write(text, doc, 0);
         return text.ToString();
@@ -101,27 +112,27 @@ public sealed class GrammarWorkflowTarget : IFuzzTarget
     private static object? Step(Random random, List<string> agents, int depth)
     {
         var kind = depth <= 0 ? "ref" : Pick(random, StepKinds);
-        var agent = random.Next(12) == 0 ? "missing-agent" : Pick(random, agents.ToArray());
+        var agent = Either(random, Pick(random, agents.ToArray()), "missing-agent");
         object? Child() => Step(random, agents, depth - 1);
-        List<object?> Children() => Enumerable.Range(0, random.Next(0, 4)).Select(_ => Child()).ToList();
+        List<object?> Children() => Enumerable.Range(0, random.Next(t_hostile ? 0 : 1, 4)).Select(_ => Child()).ToList();
         Dictionary<string, object?> step = kind switch
         {
             "ref" => new() { ["agent"] = agent },
-            "agent" => new() { ["agent"] = agent, ["as"] = Pick<object?>(random, null, "result", "a b"), ["input"] = Pick<object?>(random, null, Pick(random, Templates)) },
+            "agent" => new() { ["agent"] = agent, ["as"] = Either<object?>(random, "result", null, "a b"), ["input"] = Template(random) },
             "sequential" => new() { ["sequential"] = Children() },
-            "parallel" => new() { ["parallel"] = new Dictionary<string, object?> { ["branches"] = random.Next(2) == 0 ? Children() : Children().Select((c, i) => (c, i)).ToDictionary(p => $"b{p.i}", p => p.c), ["merge"] = Pick(random, "list", "object", "concat", "sum", agent) } },
-            "foreach" => new() { ["foreach"] = new Dictionary<string, object?> { ["items"] = Pick(random, Expressions), ["do"] = Child(), ["maxParallel"] = Pick<object?>(random, 1, 4, 0, "x") } },
-            "route" => new() { ["route"] = new Dictionary<string, object?> { ["classify"] = Pick(random, Expressions.Append(agent).ToArray()), ["routes"] = new Dictionary<string, object?> { ["a"] = Child(), ["b"] = Children() }, ["default"] = Pick(random, "a", "b", "c"), ["validate"] = Pick(random, Expressions), ["maxAttempts"] = Pick<object?>(random, 1, 2, 0) } },
+            "parallel" => new() { ["parallel"] = new Dictionary<string, object?> { ["branches"] = random.Next(2) == 0 ? Children() : Children().Select((c, i) => (c, i)).ToDictionary(p => $"b{p.i}", p => p.c), ["merge"] = Either(random, "concat", "list", "object", "sum", agent) } },
+            "foreach" => new() { ["foreach"] = new Dictionary<string, object?> { ["items"] = Either(random, "[1, 2, 3]", Expressions), ["do"] = Child(), ["maxParallel"] = Either<object?>(random, 2, 1, 4, 0, "x") } },
+            "route" => new() { ["route"] = new Dictionary<string, object?> { ["classify"] = Either(random, "'a'", Expressions.Append(agent).ToArray()), ["routes"] = new Dictionary<string, object?> { ["a"] = Child(), ["b"] = Children() }, ["default"] = Either(random, "a", "b", "c"), ["validate"] = Expression(random), ["maxAttempts"] = Either<object?>(random, 2, 1, 0) } },
             "states" => States(random, agents, depth),
-            "vote" => new() { ["vote"] = new Dictionary<string, object?> { ["voters"] = Enumerable.Range(0, random.Next(0, 4)).Select(_ => (object?)Pick(random, agents.ToArray())).ToList(), ["strategy"] = Pick(random, "unanimous", "majority", "weighted", "judge", "chaos"), ["judge"] = agent, ["onTie"] = Pick(random, "first", "judge", "human", "coin") } },
-            "ask" => new() { ["ask"] = random.Next(2) == 0 ? Pick(random, Templates) : new Dictionary<string, object?> { ["prompt"] = Pick(random, Templates), ["choices"] = new List<object?> { "yes", "no" }, ["timeout"] = Pick(random, "1s", "never", "5m") } },
-            "emit" => new() { ["emit"] = new Dictionary<string, object?> { ["topic"] = Pick(random, "fuzz.event", "{{ input }}", "", "a..b"), ["data"] = Value(random, 0) } },
-            "graph" => new() { ["graph"] = new Dictionary<string, object?> { ["nodes"] = new Dictionary<string, object?> { ["n1"] = new Dictionary<string, object?> { ["do"] = Child() }, ["n2"] = new Dictionary<string, object?> { ["do"] = Child(), ["after"] = new List<object?> { Pick(random, "n1", "n2", "n3") } } }, ["output"] = Pick(random, "n1", "n2", "zz") } },
-            _ => new() { ["set"] = new Dictionary<string, object?> { ["x"] = Pick(random, Expressions) } },
+            "vote" => new() { ["vote"] = new Dictionary<string, object?> { ["voters"] = Enumerable.Range(0, random.Next(t_hostile ? 0 : 1, 4)).Select(_ => (object?)Pick(random, agents.ToArray())).ToList(), ["strategy"] = Either(random, Pick(random, "unanimous", "majority", "weighted", "judge"), "chaos"), ["judge"] = agent, ["onTie"] = Either(random, Pick(random, "first", "judge"), "human", "coin") } },
+            "ask" => new() { ["ask"] = random.Next(2) == 0 ? Template(random) : new Dictionary<string, object?> { ["prompt"] = Template(random), ["choices"] = new List<object?> { "yes", "no" }, ["timeout"] = Either(random, "1s", "never", "5m") } },
+            "emit" => new() { ["emit"] = new Dictionary<string, object?> { ["topic"] = Either(random, "fuzz.event", "{{ input }}", "", "a..b"), ["data"] = Value(random, 0) } },
+            "graph" => new() { ["graph"] = new Dictionary<string, object?> { ["nodes"] = new Dictionary<string, object?> { ["n1"] = new Dictionary<string, object?> { ["do"] = Child() }, ["n2"] = new Dictionary<string, object?> { ["do"] = Child(), ["after"] = new List<object?> { Either(random, "n1", "n2", "n3") } } }, ["output"] = Either(random, "n2", "n1", "zz") } },
+            _ => new() { ["set"] = new Dictionary<string, object?> { ["x"] = Expression(random) } },
         };
-        if (random.Next(6) == 0) step["id"] = Pick(random, "s1", "a/b", "x:y", "", "dup");
-        if (random.Next(8) == 0) step["timeout"] = Pick(random, "1s", "10ms", "never", "-1s");
-        if (random.Next(10) == 0) step["retry"] = new Dictionary<string, object?> { ["maxAttempts"] = Pick<object?>(random, 1, 3, 0, 1000000), ["backoff"] = Pick(random, "10ms", "1h", "x") };
+        if (t_hostile && random.Next(6) == 0) step["id"] = Pick(random, "s1", "a/b", "x:y", "", "dup");
+        if (random.Next(8) == 0) step["timeout"] = Either(random, "1s", "10ms", "never", "-1s");
+        if (random.Next(10) == 0) step["retry"] = new Dictionary<string, object?> { ["maxAttempts"] = Either<object?>(random, 2, 1, 3, 0, 1000000), ["backoff"] = Either(random, "10ms", "1h", "x") };
         if (random.Next(10) == 0) step["onError"] = Step(random, agents, 0);
         // A bare agent name is a step too.
         return kind == "ref" && step.Count == 1 && random.Next(2) == 0 ? agent : step;
@@ -137,21 +148,21 @@ public sealed class GrammarWorkflowTarget : IFuzzTarget
             {
                 ["do"] = Step(random, agents, depth - 1),
                 ["next"] = random.Next(2) == 0
-                    ? Pick(random, names.Append("end").Append("nowhere").ToArray())
-                    : new List<object?> { new Dictionary<string, object?> { ["when"] = Pick(random, Expressions), ["goto"] = Pick(random, names.Append("end").ToArray()) }, new Dictionary<string, object?> { ["goto"] = "end" } },
+                    ? Either(random, Pick(random, names.Append("end").ToArray()), "nowhere")
+                    : new List<object?> { new Dictionary<string, object?> { ["when"] = Expression(random), ["goto"] = Pick(random, names.Append("end").ToArray()) }, new Dictionary<string, object?> { ["goto"] = "end" } },
             };
         }
 
         var step = new Dictionary<string, object?> { ["states"] = states };
-        if (random.Next(3) == 0) step["start"] = Pick(random, names.Append("nowhere").ToArray());
+        if (random.Next(3) == 0) step["start"] = Either(random, names[0], "nowhere");
         return step;
     }
 
     private static Dictionary<string, object?> Schema(Random random) => new()
     {
-        ["schema"] = random.Next(5) == 0
+        ["schema"] = t_hostile && random.Next(3) == 0
             ? new Dictionary<string, object?> { ["$ref"] = Pick(random, "http://127.0.0.1:9/schema.json", "#/definitions/x", "file:///etc/passwd") }
-            : new Dictionary<string, object?> { ["type"] = Pick(random, "object", "string", "nonsense"), ["properties"] = new Dictionary<string, object?> { ["analysis"] = new Dictionary<string, object?> { ["type"] = "string" } }, ["required"] = new List<object?> { "analysis" } },
+            : new Dictionary<string, object?> { ["type"] = Either(random, "object", "string", "nonsense"), ["properties"] = new Dictionary<string, object?> { ["analysis"] = new Dictionary<string, object?> { ["type"] = "string" } }, ["required"] = new List<object?> { "analysis" } },
     };
 
     private static object? Value(Random random, int depth) => random.Next(depth > 3 ? 5 : 8) switch
@@ -163,10 +174,17 @@ public sealed class GrammarWorkflowTarget : IFuzzTarget
         4 => null,
         5 => Enumerable.Range(0, random.Next(0, 4)).Select(_ => Value(random, depth + 1)).ToList(),
         6 => new Dictionary<string, object?> { ["a"] = Value(random, depth + 1), ["b"] = Value(random, depth + 1) },
-        _ => Pick(random, Templates),
+        _ => Template(random),
     };
 
     private static T Pick<T>(Random random, params T[] choices) => choices[random.Next(choices.Length)];
+
+    private static string Expression(Random random) => t_hostile ? Pick(random, Expressions) : Pick(random, CleanExpressions);
+
+    private static string Template(Random random) => t_hostile ? Pick(random, Templates) : Pick(random, CleanTemplates);
+
+    /// <summary>The valid value, or in a hostile file now and then any of them.</summary>
+    private static T Either<T>(Random random, T valid, params T[] any) => t_hostile && random.Next(3) == 0 ? Pick(random, any) : valid;
 
     /// <summary>Writes a value as block YAML (strings double-quoted with JSON escapes, which YAML reads the same).</summary>
     private static void Write(StringBuilder text, object? value, int indent)

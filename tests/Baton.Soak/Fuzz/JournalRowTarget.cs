@@ -80,7 +80,20 @@ public sealed class JournalRowTarget : IFuzzTarget
 
     private async Task<FuzzOutcome> ReadAndResumeAsync(string path, string damage, CancellationToken cancellationToken)
     {
-        var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path, BlobThreshold = 1024 });
+        SqliteRunStore store;
+        try
+        {
+            store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path, BlobThreshold = 1024 });
+        }
+        catch (StoreFormatException ex) when (!string.IsNullOrWhiteSpace(ex.Message))
+        {
+            return FuzzOutcome.Refused;
+        }
+        catch (Exception ex)
+        {
+            throw new FuzzFailure($"CRASH opening the store after {damage}: {ex.GetType().FullName}: {ex.Message}");
+        }
+
         await using (store)
         {
             try

@@ -65,14 +65,14 @@ public sealed class ModelReplyTarget : IFuzzTarget
             case 1:
                 message.Contents.Add(new TextContent("{\"analysis\": \"ok\", \"confidence\": " + Pick(random, "0.5", "1e999", "-1", "NaN", "2", "null", "\"0.9\"") + "}"));
                 break;
-            case 2:
+            case 2 when random.Next(8) == 0:
                 // Huge: megabytes of text, or a JSON string that big.
-                var size = random.Next(100_000, 4_000_000);
+                var size = random.Next(100_000, 2_000_000);
                 message.Contents.Add(new TextContent(random.Next(2) == 0 ? new string('x', size) : "{\"analysis\": \"" + new string('y', size) + "\"}"));
                 break;
             case 3:
                 // Deeply nested JSON.
-                var depth = random.Next(100, 100_000);
+                var depth = random.Next(100, random.Next(8) == 0 ? 100_000 : 2_000);
                 message.Contents.Add(new TextContent(random.Next(2) == 0 ? new string('[', depth) + new string(']', depth) : string.Concat(Enumerable.Repeat("{\"analysis\":", depth)) + "\"x\"" + new string('}', depth)));
                 break;
             case 4:
@@ -115,8 +115,9 @@ public sealed class ModelReplyTarget : IFuzzTarget
         {
             arguments[Pick(random, "query", "limit", "", "__proto__", "constructor", new string('k', 1000))] = random.Next(7) switch
             {
-                0 => new string('v', random.Next(0, 1_000_000)),
-                1 => Pick<object?>(random, long.MaxValue, double.NaN, -0.0, decimal.MaxValue),
+                0 => new string('v', random.Next(0, random.Next(10) == 0 ? 1_000_000 : 1_000)),
+                // Only what JSON on the wire can carry: a provider's arguments arrive as JSON.
+                1 => Pick<object?>(random, long.MaxValue, long.MinValue, -0.0, 1e308, double.Epsilon),
                 2 => null,
                 3 => Enumerable.Range(0, random.Next(0, 10_000)).ToArray(),
                 4 => System.Text.Json.JsonDocument.Parse(new string('[', 60) + new string(']', 60)).RootElement,

@@ -20,6 +20,9 @@ public sealed record SoakOptions
     /// <summary>Trials at once (each is one chain of processes).</summary>
     public int Parallel { get; init; } = 2;
 
+    /// <summary>How long to start new trials for; null for no bound (the soak ends when the kills are made).</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
     /// <summary>Failed trials after which no new trial starts.</summary>
     public int MaxFailures { get; init; } = 20;
 

@@ -34,7 +34,8 @@ public static class SoakRunner
             await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Parallel)).Select(_ => Task.Run(async () =>
             {
                 // Failures stop the soak early: a broken build should not loop until the kills add up.
-                while (report.Kills < options.Kills && report.Failures.Count < options.MaxFailures && !cancellationToken.IsCancellationRequested)
+                while (report.Kills < options.Kills && report.Failures.Count < options.MaxFailures && !cancellationToken.IsCancellationRequested
+                       && (options.TimeBudget is not { } budget || clock.Elapsed < budget))
                 {
                     var trial = Interlocked.Increment(ref next);
                     var shape = options.Shapes[trial % options.Shapes.Count];
@@ -42,8 +43,11 @@ public static class SoakRunner
                     var name = $"trial {trial} ({store}, {shape}, seed {options.Seed})";
                     try
                     {
-                        await TrialAsync(options, report, dir.FullName, trial, store, shape, references[shape]);
-                        options.Log?.Invoke($"{name}: fine; {report.Kills} kills so far");
+                        var failures = await TrialAsync(options, report, dir.FullName, trial, store, shape, references[shape]);
+                        options.Log?.Invoke(failures.Count == 0
+                            ? $"{name}: fine; {report.Kills} kills so far"
+                            : $"{name}: FAILED {string.Join(" / ", failures)}; {report.Kills} kills so far");
+                        if (trial % 20 == 19) options.Log?.Invoke($"progress: {report.Kills} kills ({report.KillsMidStep} mid-step), {report.Resumes} resumes, {report.Trials} runs checked, {report.Failures.Count} failures, {clock.Elapsed:hh\\:mm\\:ss}");
                     }
                     catch (Exception ex)
                     {
@@ -66,7 +70,7 @@ public static class SoakRunner
         return report;
     }
 
-    private static async Task TrialAsync(SoakOptions options, SoakReport report, string dir, int trial, string storeKind, string shape, ShapeReference reference)
+    private static async Task<List<string>> TrialAsync(SoakOptions options, SoakReport report, string dir, int trial, string storeKind, string shape, ShapeReference reference)
     {
         // Each trial draws from its own generator: a trial's kill points depend on the seed and its number only.
         var random = new Random(unchecked(options.Seed * 7919 + trial));
@@ -124,6 +128,7 @@ public static class SoakRunner
         }
 
         foreach (var failure in failures) report.Failures.Enqueue($"trial {trial} ({storeKind}, {shape}, seed {options.Seed}): {failure}");
+        return failures;
     }
 
     private static async Task CheckAsync(CrashInvocation invocation, ShapeReference reference, List<(HashSet<string> Completed, int LogLines)> kills, List<string> failures, SoakReport report, string storeKind, string shape)
