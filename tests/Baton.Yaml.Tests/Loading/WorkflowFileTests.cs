@@ -136,6 +136,16 @@ public sealed class WorkflowFileTests
     }
 
     [Fact]
+    public void A_workflow_agent_that_contains_itself_is_rejected_when_the_file_loads()
+    {
+        // Found by the fuzzer (Baton.Soak, workflow-grammar): the file loaded, then building it threw "contains itself".
+        var direct = Single("version: 1\nagents:\n  a: { template: x }\n  loop: { workflow: { sequential: [a, loop] } }\nworkflow: loop\n", "agent 'loop' contains itself: loop -> loop");
+        Assert.Equal(4, direct.Line);
+        var errors = Errors("version: 1\nagents:\n  a: { workflow: { sequential: [b] } }\n  b: { workflow: c }\n  c: { workflow: a }\nworkflow: a\n");
+        Assert.Contains(errors, e => e.Message.Contains("agent 'a' contains itself: a -> b -> c -> a", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_in_file_order()
     {
         var errors = Errors("version: 2\nagents:\n  a: { modle: x }\n  b: { template: \"{{ \" }\nworkflow:\n  sequential: [a, c]\nlimits: { maxSteps: -1 }\n");
