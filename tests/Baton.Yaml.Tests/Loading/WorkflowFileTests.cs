@@ -146,6 +146,14 @@ public sealed class WorkflowFileTests
     }
 
     [Fact]
+    public void A_vote_without_voters_is_rejected_when_the_file_loads()
+    {
+        // Found by the fuzzer (Baton.Soak, workflow-grammar): 'voters: []' loaded, then building the file threw.
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  vote: { voters: [], strategy: majority }\n", "'voters' needs at least one agent");
+        Assert.Equal(5, error.Line);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_in_file_order()
     {
         var errors = Errors("version: 2\nagents:\n  a: { modle: x }\n  b: { template: \"{{ \" }\nworkflow:\n  sequential: [a, c]\nlimits: { maxSteps: -1 }\n");
