@@ -84,6 +84,8 @@ public static class SoakRunner
         var killsPlanned = random.Next(1, 4);
         var kills = new List<(HashSet<string> Completed, int LogLines)>();
         var started = false;
+        // A schema left by a soak that was stopped mid-trial would hand this trial a run that already exists.
+        if (storeKind == "postgres") await DropSchemaAsync(options.Postgres!, schema);
         try
         {
             for (var round = 0; ; round++)
