@@ -98,14 +98,14 @@ public sealed class HttpApiTarget : IFuzzTarget
         if (status >= 500) throw new FuzzFailure($"{method} {path} answered {status}: {await ReadAsync(response, cancellationToken)}");
         // An event stream stays open while its run does: the headers are the answer.
         if (response.Content.Headers.ContentType?.MediaType == "text/event-stream") return FuzzOutcome.Accepted;
-        var text = await ReadAsync(response, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (status >= 400)
         {
             // Baton's own refusals are JSON errors; a route ASP.NET Core does not know (404, 405) has no body of Baton's.
             if (response.Content.Headers.ContentType?.MediaType == "application/json")
             {
                 var error = JsonNode.Parse(text)?["error"];
-                if (error?["message"] is null || error["code"] is null) throw new FuzzFailure($"{method} {path} answered {status} without {{ error: {{ message, code }} }}: {text}");
+                if (error?["message"] is null || error["code"] is null) throw new FuzzFailure($"{method} {path} answered {status} without {{ error: {{ message, code }} }}: {Clip(text)}");
             }
 
             return FuzzOutcome.Refused;
@@ -119,11 +119,10 @@ public sealed class HttpApiTarget : IFuzzTarget
         return FuzzOutcome.Accepted;
     }
 
-    private static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return text.Length <= 2000 ? text : text[..2000] + "…";
-    }
+    private static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        Clip(await response.Content.ReadAsStringAsync(cancellationToken));
+
+    private static string Clip(string text) => text.Length <= 2000 ? text : text[..2000] + "…";
 
     private static T Pick<T>(Random random, params T[] choices) => choices[random.Next(choices.Length)];
 
