@@ -67,7 +67,15 @@ internal static class Inputs
             else if (!input.Accepts(values[input.Name])) throw new UsageException($"input '{input.Name}' must be a {input.Type}, not {values[input.Name]?.ToJsonString() ?? "null"}");
         }
 
-        return Payload.ParseJson(values.ToJsonString());
+        try
+        {
+            return Payload.ParseJson(values.ToJsonString());
+        }
+        catch (ArgumentException ex)
+        {
+            // Half of a surrogate pair (from a Windows command line, or a file's "\ud800" escape) is no text JSON can hold.
+            throw new UsageException($"the inputs are not valid text: {ex.Message}");
+        }
     }
 
     private static JsonNode? TryJson(string text)
@@ -76,8 +84,9 @@ internal static class Inputs
         {
             return JsonNode.Parse(text);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // Not JSON, or not even valid text (checked when the inputs are joined): taken as text.
             return null;
         }
     }

@@ -1,25 +1,29 @@
 using Baton;
 using Baton.CrashHost;
 using Baton.Storage;
-using Baton.Storage.Sqlite;
 
-// Usage: Baton.CrashHost <db> <shape> <run-id> <log> [answer]   (BATON_CRASH_PACED=1: each step waits for a line on stdin)
-// Runs (or resumes, when the store has the run) one crash workflow on a SQLite store. Each agent execution is appended
-// to <log> and announced on stdout ("executed KEY") before it works, so the test can kill this process mid-step;
-// the run's output goes to stdout as "output TEXT" at the end.
+// Usage: Baton.CrashHost <store> <shape> <run-id> <log> [answer]
+//   <store>: a SQLite file, or pg:SCHEMA (a schema of the PostgreSQL server in BATON_TEST_POSTGRES)
+//   BATON_CRASH_PACED=1: each step waits for a line on stdin; BATON_CRASH_LEDGER=FILE: agents record their side effects there
+// Runs (or resumes, when the store has the run) one crash workflow. Each agent execution is appended to <log> and
+// announced on stdout ("executed KEY") before it works, so the caller can kill this process mid-step. A resume also
+// resumes every other interrupted run of the store (the runs the workflow's events started) and waits for the events
+// its steps publish to be delivered. The run's output goes to stdout as "output TEXT" at the end; "waiting PROMPT"
+// (exit 3) when it waits for a person; with [answer], this process answers the run's open question and finishes it.
 if (args.Length is not (4 or 5))
 {
-    Console.Error.WriteLine("usage: Baton.CrashHost <db> <shape> <run-id> <log> [answer]");
+    Console.Error.WriteLine("usage: Baton.CrashHost <store> <shape> <run-id> <log> [answer]");
     return 2;
 }
 
-var (db, shape, runId, logPath) = (args[0], args[1], args[2], args[3]);
+var (storeName, shape, runId, logPath) = (args[0], args[1], args[2], args[3]);
 using var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-// Paced: each step waits for a line on stdin before it works, so the test that kills this process is never outrun by
+using var ledger = Environment.GetEnvironmentVariable("BATON_CRASH_LEDGER") is { Length: > 0 } ledgerPath ? new EffectLedger(ledgerPath) : null;
+// Paced: each step waits for a line on stdin before it works, so the caller that kills this process is never outrun by
 // the run (on a loaded machine the run could otherwise finish before the kill lands).
 var paced = Environment.GetEnvironmentVariable("BATON_CRASH_PACED") == "1";
 var gate = new Lock();
-var workflow = CrashWorkflows.Build(shape, key =>
+var effects = new CrashEffects(key =>
 {
     lock (gate)
     {
@@ -27,18 +31,26 @@ var workflow = CrashWorkflows.Build(shape, key =>
         log.WriteLine(key);
         Console.Out.WriteLine("executed " + key);
         Console.Out.Flush();
-        if (paced && Console.In.ReadLine() is null) throw new InvalidOperationException("the test stopped pacing this process");
+        if (paced && Console.In.ReadLine() is null) throw new InvalidOperationException("the caller stopped pacing this process");
     }
-});
+}, (key, run) => ledger?.Record(key, run));
+var workflow = CrashWorkflows.Build(shape, effects);
 
-await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = db });
+var store = await CrashStores.OpenAsync(storeName);
+await using var storeLifetime = store as IAsyncDisposable;
 await using var runtime = new BatonRuntime(new BatonOptions { Store = store, LeaseDuration = TimeSpan.FromMilliseconds(500) });
+runtime.Register(workflow);
+if (CrashWorkflows.EventChild(shape, effects) is { } child)
+{
+    runtime.Register(child);
+    runtime.Events.Subscribe(CrashWorkflows.EventTopic, child);
+}
+
 var record = await store.GetRunAsync(runId);
-RunResult result;
-if (args.Length == 5)
+RunStatus status;
+if (args.Length == 5 && record?.Status == RunStatus.Waiting)
 {
     // Another process answers the question the first one suspended on, and finishes the run here.
-    runtime.Register(workflow);
     var request = (await runtime.Humans.ListOpenAsync(runId)).Single();
     var answer = await runtime.Humans.AnswerAsync(request.Id, args[4]);
     if (!answer.Accepted)
@@ -47,42 +59,27 @@ if (args.Length == 5)
         return 2;
     }
 
-    result = await answer.Run!.Completion;
+    status = (await answer.Run!.Completion).Status;
+    status = await CrashRuns.DrainAsync(runtime, store, runId, TimeSpan.FromSeconds(30));
 }
 else if (record is null)
 {
-    result = await runtime.RunAsync(workflow, Payload.FromText("start"), new RunOptions { RunId = runId });
-}
-else if (record.Status == RunStatus.Succeeded)
-{
-    var journal = await store.ReadJournalAsync(runId);
-    var end = journal.Single(e => e.Kind == JournalEntryKind.RunSucceeded);
-    result = new RunResult(runId, RunStatus.Succeeded, end.Payload, null, Usage.None, 0);
+    status = (await runtime.RunAsync(workflow, CrashWorkflows.Input, new RunOptions { RunId = runId })).Status;
+    status = await CrashRuns.DrainAsync(runtime, store, runId, TimeSpan.FromSeconds(30));
 }
 else
 {
-    // The killed process's lease must run out first: another process may not take a run that is still held.
-    var deadline = DateTime.UtcNow.AddSeconds(10);
-    while (true)
-    {
-        try
-        {
-            result = await (await runtime.ResumeAsync(runId, workflow)).Completion;
-            break;
-        }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("is held by", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-    }
+    // The killed process's leases must run out first: another process may not take a run that is still held.
+    status = await CrashRuns.DrainAsync(runtime, store, runId, TimeSpan.FromSeconds(30));
 }
 
-if (result.Status == RunStatus.Waiting)
+if (status == RunStatus.Waiting)
 {
     Console.Out.WriteLine("waiting " + string.Join(" | ", (await runtime.Humans.ListOpenAsync(runId)).Select(r => r.Prompt)));
     return 3;
 }
 
+var output = await CrashRuns.OutputAsync(store, runId);
 // One line: the output JSON-encoded, so a multi-line output cannot be mistaken for other lines.
-Console.Out.WriteLine(result.IsSuccess ? "output " + System.Text.Json.JsonSerializer.Serialize(result.Output!.AsText()) : $"failed {result.Status}: {result.Error?.Message}");
-return result.IsSuccess ? 0 : 1;
+Console.Out.WriteLine(output is not null ? "output " + System.Text.Json.JsonSerializer.Serialize(output) : $"failed {status}");
+return output is not null ? 0 : 1;

@@ -104,6 +104,14 @@ public sealed class WorkflowAndRunTests
         Assert.Equal(HttpStatusCode.BadRequest, notJson);
         Assert.Equal("invalid_body", notJsonBody!["error"]!["code"]!.GetValue<string>());
 
+        // Found by the fuzzer (Baton.Soak, http): a property named twice, at any depth, is a bad body, not a 500.
+        foreach (var twice in new[] { "{\"workflow\": \"report\", \"workflow\": \"approval\"}", "{\"workflow\": \"report\", \"inputs\": {\"topic\": \"a\", \"topic\": \"b\"}}" })
+        {
+            var (duplicate, duplicateBody) = await host.PostAsync("/api/runs", twice);
+            Assert.Equal(HttpStatusCode.BadRequest, duplicate);
+            Assert.Equal("invalid_body", duplicateBody!["error"]!["code"]!.GetValue<string>());
+        }
+
         var (noName, _) = await host.PostAsync("/api/runs", new JsonObject { ["inputs"] = new JsonObject() });
         Assert.Equal(HttpStatusCode.BadRequest, noName);
 

@@ -94,6 +94,11 @@ public sealed class OutputSchema
         {
             return (null, [$"the reply is not JSON: {ex.Message}"]);
         }
+        catch (ArgumentException ex)
+        {
+            // A provider's JSON may escape half of a surrogate pair ("\ud800"): the reply is then no valid text at all.
+            return (null, [$"the reply is not valid text: {ex.Message}"]);
+        }
 
         var errors = _schema.Validate(text);
         return errors.Count == 0

@@ -26,7 +26,9 @@ internal static class RequestBody
         if (buffer.Length == 0) return [];
         try
         {
-            return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiError.BadRequest("invalid_body", "the request body must be a JSON object");
+            // A property named twice is refused here: JsonObject would otherwise throw when it is first read (a 500).
+            return JsonNode.Parse(buffer.ToArray(), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw ApiError.BadRequest("invalid_body", "the request body must be a JSON object");
         }
         catch (JsonException ex)
         {

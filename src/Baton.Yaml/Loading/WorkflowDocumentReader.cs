@@ -199,7 +199,10 @@ internal sealed class WorkflowDocumentReader
                 }
                 else
                 {
+                    // The agents its steps name are inside it: a cycle among workflow agents is found when the file is checked.
+                    _references.Within = name;
                     agents[name] = new AgentDefinition(name, AgentKind.Workflow) { Workflow = _steps.ReadStep(workflow, $"agent '{name}'") };
+                    _references.Within = null;
                 }
             }
             else if (Has("model"))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Baton.CrashHost;
 using Baton.Storage;
 using Baton.Storage.Sqlite;
@@ -71,57 +70,13 @@ public sealed class CrashResumeTests(ITestOutputHelper output)
         return result.Output!.AsText();
     }
 
-    /// <summary>
-    /// Starts the run in a child process and SIGKILLs it once it has started <paramref name="killAfter"/> step executions.
-    /// The child is paced: each step waits for the test's go-ahead, and the steps after the last one let go never get it,
-    /// so however slow the machine, the kill lands before the run can finish.
-    /// </summary>
+    /// <summary>Starts the run in a paced child process and SIGKILLs it once it has started <paramref name="killAfter"/> step executions.</summary>
     /// <returns>False when the run finished before the kill.</returns>
-    internal static async Task<bool> RunAndKillAsync(string db, string shape, string runId, string log, int killAfter, int extraMs)
-    {
-        using var process = Start(db, shape, runId, log, paced: true);
-        var seen = 0;
-        var timeout = Stopwatch.StartNew();
-        while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line)
-        {
-            if (line.StartsWith("output ", StringComparison.Ordinal)) break;
-            if (!line.StartsWith("executed ", StringComparison.Ordinal)) continue;
-            // The step that started goes ahead (the kill then lands while it works, commits, or the next one waits).
-            await process.StandardInput.WriteLineAsync("go");
-            await process.StandardInput.FlushAsync();
-            if (++seen == killAfter)
-            {
-                // A random few ms more: where in the step the kill lands varies with the seed, not whether it lands mid-run.
-                if (extraMs > 0) await Task.Delay(extraMs);
-                process.Kill(entireProcessTree: true); // SIGKILL: no finally blocks, no flush, no lease release
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-                return true;
-            }
+    internal static async Task<bool> RunAndKillAsync(string db, string shape, string runId, string log, int killAfter, int extraMs) =>
+        (await CrashProcess.RunAndKillAsync(new CrashInvocation(db, shape, runId, log), killAfter, extraMs)).Killed;
 
-            Assert.True(timeout.Elapsed < TimeSpan.FromSeconds(30), "the child process hung");
-        }
-
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        return false;
-    }
-
-    internal static async Task<(int Exit, string Stdout)> RunToEndAsync(string db, string shape, string runId, string log)
-    {
-        using var process = Start(db, shape, runId, log);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static Process Start(string db, string shape, string runId, string log, bool paced = false)
-    {
-        var host = Path.Combine(AppContext.BaseDirectory, "Baton.CrashHost.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = paced, UseShellExecute = false };
-        if (paced) info.Environment["BATON_CRASH_PACED"] = "1";
-        foreach (var arg in new[] { host, db, shape, runId, log }) info.ArgumentList.Add(arg);
-        return Process.Start(info) ?? throw new InvalidOperationException("could not start the crash host");
-    }
+    internal static Task<(int Exit, string Stdout)> RunToEndAsync(string db, string shape, string runId, string log) =>
+        CrashProcess.RunToEndAsync(new CrashInvocation(db, shape, runId, log));
 
     internal static async Task<HashSet<string>> CompletedKeysAsync(string db, string runId)
     {

@@ -126,6 +126,34 @@ public sealed class WorkflowFileTests
     }
 
     [Fact]
+    public void A_state_no_state_leads_to_is_rejected_when_the_file_loads()
+    {
+        // Found by the fuzzer (Baton.Soak, workflow-grammar): the file loaded, then building it threw WorkflowValidationException.
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  states:\n    one: { do: a, next: end }\n    two: { do: a, next: end }\n",
+            "state 'two' can never run: no state leads to it from 'one'");
+        Assert.Equal((7, 5), (error.Line, error.Column));
+        Assert.Empty(Errors("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  states:\n    one: { do: a, next: two }\n    two: { do: a, next: end }\n"));
+    }
+
+    [Fact]
+    public void A_workflow_agent_that_contains_itself_is_rejected_when_the_file_loads()
+    {
+        // Found by the fuzzer (Baton.Soak, workflow-grammar): the file loaded, then building it threw "contains itself".
+        var direct = Single("version: 1\nagents:\n  a: { template: x }\n  loop: { workflow: { sequential: [a, loop] } }\nworkflow: loop\n", "agent 'loop' contains itself: loop -> loop");
+        Assert.Equal(4, direct.Line);
+        var errors = Errors("version: 1\nagents:\n  a: { workflow: { sequential: [b] } }\n  b: { workflow: c }\n  c: { workflow: a }\nworkflow: a\n");
+        Assert.Contains(errors, e => e.Message.Contains("agent 'a' contains itself: a -> b -> c -> a", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_vote_without_voters_is_rejected_when_the_file_loads()
+    {
+        // Found by the fuzzer (Baton.Soak, workflow-grammar): 'voters: []' loaded, then building the file threw.
+        var error = Single("version: 1\nagents:\n  a: { template: x }\nworkflow:\n  vote: { voters: [], strategy: majority }\n", "'voters' needs at least one agent");
+        Assert.Equal(5, error.Line);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_in_file_order()
     {
         var errors = Errors("version: 2\nagents:\n  a: { modle: x }\n  b: { template: \"{{ \" }\nworkflow:\n  sequential: [a, c]\nlimits: { maxSteps: -1 }\n");

@@ -93,7 +93,10 @@ internal sealed class StatesReader : IStepKindReader
         return state with { Transitions = transitions, Next = fallback };
     }
 
-    /// <summary>Every reachable state must be able to finish: a state whose every path loops for ever is an error.</summary>
+    /// <summary>
+    /// Every state must be reachable from the start (the workflow it becomes refuses one that is not), and every
+    /// reachable state must be able to finish: a state whose every path loops for ever is an error.
+    /// </summary>
     private static void CheckStatesCanEnd(Diagnostics diagnostics, List<StateDefinition> states, string start, HashSet<string> names)
     {
         var byName = states.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -116,6 +119,14 @@ internal sealed class StatesReader : IStepKindReader
         {
             if (!reachable.Add(name) || !byName.TryGetValue(name, out var state)) continue;
             foreach (var next in Successors(state)) pending.Push(next);
+        }
+
+        if (names.Contains(start))
+        {
+            foreach (var state in states.Where(s => !reachable.Contains(s.Name)))
+            {
+                diagnostics.Add(new YamlDotNet.Core.Mark(0, state.Line, state.Column), $"state '{state.Name}' can never run: no state leads to it from '{start}', the first state (add a 'next' or 'goto' to it, or remove it)");
+            }
         }
 
         var reported = new HashSet<string>(StringComparer.Ordinal);

@@ -24,6 +24,8 @@ internal static class VoteSettingsReader
                 return (null, voters);
             }
 
+            // An empty list loaded, then failed when the file was built (found by the fuzzer): refused here, at the list.
+            if (list.Children.Count == 0) steps.Diagnostics.Add(list, "'voters' needs at least one agent");
             foreach (var item in list) if (steps.ReadStep(item, "'voters'") is { } voter) voters.Add((voter.Id, voter));
         }
 
