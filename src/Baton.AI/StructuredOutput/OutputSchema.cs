@@ -85,6 +85,8 @@ public sealed class OutputSchema
     {
         ArgumentNullException.ThrowIfNull(reply);
         var text = Unfence(reply);
+        // Half of a surrogate pair is no text at all: refused here, whatever the JSON reader would make of it.
+        if (HasLoneSurrogate(text)) return (null, ["the reply is not valid text: it holds half of a surrogate pair"]);
         JsonNode? value;
         try
         {
@@ -112,6 +114,17 @@ public sealed class OutputSchema
         NJsonSchema.Validation.ValidationErrorKind.NoAdditionalPropertiesAllowed => $"the property '{error.Property}' is not allowed",
         _ => error.Kind.ToString(),
     };
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return true;
+        }
+
+        return false;
+    }
 
     private static string Unfence(string reply)
     {

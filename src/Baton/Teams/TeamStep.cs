@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json;
 
 namespace Baton;
@@ -20,8 +21,8 @@ public sealed class TeamStep : Step
     /// <summary>The speaker (<c>from</c>) of the team's own notes to the manager: the briefing, refused replies, re-plan requests.</summary>
     public const string TeamSpeaker = "team";
 
-    private readonly Workflow _manager;
-    private readonly Dictionary<string, Workflow> _members = new(StringComparer.Ordinal);
+    private readonly ConversationSpeaker _manager;
+    private readonly Dictionary<string, ConversationSpeaker> _members = new(StringComparer.Ordinal);
     private readonly string[] _memberNames;
 
     /// <summary>Creates the step.</summary>
@@ -35,7 +36,7 @@ public sealed class TeamStep : Step
         ArgumentNullException.ThrowIfNull(manager);
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0) throw new ArgumentException("a team needs at least one member", nameof(members));
-        _manager = Workflow.Of(manager);
+        _manager = new ConversationSpeaker(manager.Name, manager);
         foreach (var member in members)
         {
             ArgumentNullException.ThrowIfNull(member, nameof(members));
@@ -45,7 +46,7 @@ public sealed class TeamStep : Step
             }
 
             if (string.Equals(member.Name, manager.Name, StringComparison.Ordinal)) throw new ArgumentException($"'{member.Name}' is the manager; it cannot be a member too", nameof(members));
-            if (!_members.TryAdd(member.Name, Workflow.Of(member))) throw new ArgumentException($"member '{member.Name}' is named twice", nameof(members));
+            if (!_members.TryAdd(member.Name, new ConversationSpeaker(member.Name, member))) throw new ArgumentException($"member '{member.Name}' is named twice", nameof(members));
         }
 
         _memberNames = [.. members.Select(m => m.Name)];
@@ -68,14 +69,14 @@ public sealed class TeamStep : Step
 
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Workflow Workflow)> Children =>
-        _memberNames.Select(name => (name, _members[name])).Prepend((ManagerName, _manager));
+        _memberNames.Select(name => (name, _members[name].Workflow)).Prepend((ManagerName, _manager.Workflow));
 
     internal override async ValueTask<AgentResult> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         var task = context.Input;
         // The conversation the members see, and the manager's view of it (with the team's notes between).
-        var conversation = new List<TeamMessage>();
-        var managerView = new List<TeamMessage> { new(TeamSpeaker, Briefing()) };
+        var conversation = new List<TranscriptMessage>();
+        var managerView = new List<TranscriptMessage> { new(TeamSpeaker, Briefing()) };
         var ledger = new List<TeamRound>();
         string? plan = null;
         string? stalled = null;
@@ -83,16 +84,18 @@ public sealed class TeamStep : Step
         var turn = 0;
         for (var round = 1; round <= MaxRounds; round++)
         {
-            var managerInput = new TeamTranscript(task, managerView).ToPayload(json => ManagerContext(json, round, plan, ledger, stalled));
-            var reply = await context.RunChildAsync(_manager, (++turn).ToString(System.Globalization.CultureInfo.InvariantCulture), managerInput, cancellationToken).ConfigureAwait(false);
+            // A conversational (model) manager reads the view as chat history and the round's state as its prompt; any
+            // other agent reads the same as properties of its input.
+            var managerInput = ConversationSpeaker.Input(new Transcript(task, managerView), RoundPrompt(round, plan, ledger, stalled), ManagerContext(round, plan, ledger, stalled));
+            var reply = await _manager.TakeTurnAsync(context, (++turn).ToString(System.Globalization.CultureInfo.InvariantCulture), managerInput, cancellationToken).ConfigureAwait(false);
             // A manager that fails (after its retries) fails the team: there is no one left to decide.
             if (!reply.IsSuccess) return reply;
-            managerView.Add(new TeamMessage(ManagerName, reply.Output.AsText()));
+            managerView.Add(new TranscriptMessage(ManagerName, reply.Output.AsText()));
             var (decision, problem) = TeamDecision.Read(reply.Output, _memberNames);
             if (decision is null)
             {
                 ledger.Add(new TeamRound(round, null, null, $"refused: {problem}"));
-                managerView.Add(new TeamMessage(TeamSpeaker, $"Your reply was not used: {problem}. {Format()}"));
+                managerView.Add(new TranscriptMessage(TeamSpeaker, $"Your reply was not used: {problem}. {Format()}"));
                 continue;
             }
 
@@ -104,21 +107,17 @@ public sealed class TeamStep : Step
                 // The same step twice in a row makes no progress: it is not run again; the manager re-plans instead.
                 stalled = $"'{member}' was given the same instruction twice in a row";
                 ledger.Add(new TeamRound(round, member, instruction, $"stalled: {stalled}"));
-                managerView.Add(new TeamMessage(TeamSpeaker, $"Progress stalled: {stalled}, so it was not run again. {Replan()}"));
+                managerView.Add(new TranscriptMessage(TeamSpeaker, $"Progress stalled: {stalled}, so it was not run again. {Replan()}"));
                 previous = null;
                 continue;
             }
 
             previous = (member, instruction);
-            var order = new TeamMessage(ManagerName, $"To {member}: {instruction}");
+            var order = new TranscriptMessage(ManagerName, $"To {member}: {instruction}");
             conversation.Add(order);
-            var memberInput = new TeamTranscript(task, conversation).ToPayload(json =>
-            {
-                json.WriteString("instruction", instruction);
-                // Conversations carry a turn's last instruction as "prompt": a conversational model agent reads it after the history.
-                json.WriteString("prompt", instruction);
-            });
-            var answer = await context.RunChildAsync(_members[member], (++turn).ToString(System.Globalization.CultureInfo.InvariantCulture), memberInput, cancellationToken).ConfigureAwait(false);
+            // The instruction is the turn's prompt: a conversational model agent reads it after the history.
+            var memberInput = ConversationSpeaker.Input(new Transcript(task, conversation), instruction, [new("instruction", instruction)]);
+            var answer = await _members[member].TakeTurnAsync(context, (++turn).ToString(System.Globalization.CultureInfo.InvariantCulture), memberInput, cancellationToken).ConfigureAwait(false);
             if (answer.Halt is not null) return answer;
             if (!answer.IsSuccess)
             {
@@ -126,12 +125,12 @@ public sealed class TeamStep : Step
                 conversation.RemoveAt(conversation.Count - 1);
                 stalled = $"'{member}' failed: {answer.Error!.Message}";
                 ledger.Add(new TeamRound(round, member, instruction, $"failed: {answer.Error.Message}"));
-                managerView.Add(new TeamMessage(TeamSpeaker, $"Progress stalled: {stalled}. {Replan()}"));
+                managerView.Add(new TranscriptMessage(TeamSpeaker, $"Progress stalled: {stalled}. {Replan()}"));
                 continue;
             }
 
             stalled = null;
-            var said = new TeamMessage(member, answer.Output.AsText());
+            var said = new TranscriptMessage(member, answer.Output.AsText());
             conversation.Add(said);
             managerView.Add(said);
             ledger.Add(new TeamRound(round, member, instruction, "answered"));
@@ -139,7 +138,7 @@ public sealed class TeamStep : Step
 
         return AgentResult.Failure(new StepError(ErrorKind.Recoverable,
             $"team '{Id}' gave no answer within {MaxRounds} round(s); the last: {(ledger.Count == 0 ? "none" : Describe(ledger[^1]))}",
-            Id, new TeamTranscript(task, conversation).ToPayload()) { Code = "round_limit" });
+            Id, new Transcript(task, conversation).ToPayload()) { Code = "round_limit" });
     }
 
     private string Briefing() =>
@@ -156,26 +155,31 @@ public sealed class TeamStep : Step
     private static string Describe(TeamRound round) =>
         round.Next is null ? $"round {round.Round} {round.Status}" : $"round {round.Round} asked '{round.Next}' and {round.Status}";
 
-    private void ManagerContext(Utf8JsonWriter json, int round, string? plan, List<TeamRound> ledger, string? stalled)
+    /// <summary>The round's state for a conversational manager, after the history: the round, the plan, the ledger, whether to re-plan, and the reply format.</summary>
+    private string RoundPrompt(int round, string? plan, List<TeamRound> ledger, string? stalled)
     {
-        json.WriteStartArray("members");
-        foreach (var member in _memberNames) json.WriteStringValue(member);
-        json.WriteEndArray();
-        json.WriteNumber("round", round);
-        json.WriteNumber("maxRounds", MaxRounds);
-        json.WriteString("plan", plan);
-        json.WriteStartArray("ledger");
-        foreach (var entry in ledger)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("round", entry.Round);
-            json.WriteString("next", entry.Next);
-            json.WriteString("instruction", entry.Instruction);
-            json.WriteString("status", entry.Status);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteBoolean("replan", stalled is not null);
+        var prompt = new System.Text.StringBuilder();
+        prompt.Append(System.Globalization.CultureInfo.InvariantCulture, $"Round {round} of {MaxRounds}. Members: {string.Join(", ", _memberNames)}.");
+        if (plan is not null) prompt.Append("\nYour plan: ").Append(plan);
+        if (ledger.Count > 0) prompt.Append("\nProgress so far: ").Append(string.Join("; ", ledger.Select(Describe)));
+        if (stalled is not null) prompt.Append("\nProgress stalled: ").Append(stalled).Append(". ").Append(Replan());
+        return prompt.Append('\n').Append(Format()).ToString();
     }
+
+    /// <summary>The round's state as properties of the manager's input: <c>members, round, maxRounds, plan, ledger, replan</c>.</summary>
+    private KeyValuePair<string, JsonNode?>[] ManagerContext(int round, string? plan, List<TeamRound> ledger, string? stalled) =>
+    [
+        new("members", new JsonArray([.. _memberNames.Select(m => (JsonNode?)JsonValue.Create(m))])),
+        new("round", round),
+        new("maxRounds", MaxRounds),
+        new("plan", plan),
+        new("ledger", new JsonArray([.. ledger.Select(entry => (JsonNode?)new JsonObject
+        {
+            ["round"] = entry.Round,
+            ["next"] = entry.Next,
+            ["instruction"] = entry.Instruction,
+            ["status"] = entry.Status,
+        })])),
+        new("replan", stalled is not null),
+    ];
 }

@@ -31,6 +31,36 @@ public sealed class ModelConversationTests
     }
 
     [Fact]
+    public async Task A_model_manager_and_member_of_a_team_see_the_conversation_as_chat_history()
+    {
+        var lead = new RecordingChatClient(Scripted(
+            ScriptedReply.FromText("""{"next": "researcher", "instruction": "Find sources."}"""),
+            ScriptedReply.FromText("""{"next": "done", "answer": "Agents are rising."}""")));
+        var crew = new RecordingChatClient(Scripted(ScriptedReply.FromText("Sources: adoption is rising.")));
+        var manager = new ModelAgent("manager", lead, new ModelAgentOptions { Instructions = "Lead the team." });
+        var researcher = new ModelAgent("researcher", crew, new ModelAgentOptions { Instructions = "Research." });
+        await using var runtime = new BatonRuntime();
+
+        var result = await runtime.RunAsync(new TeamBuilder("team").Manager(manager).Members(researcher).Build(), "AI agents");
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal("Agents are rising.", result.Output!.AsText());
+        // The member: its instructions, the task, the manager's order under the manager's name, then the instruction.
+        var member = crew.Requests[0];
+        Assert.Equal((ChatRole.System, "Research."), (member[0].Role, member[0].Text));
+        Assert.Equal((ChatRole.User, "AI agents"), (member[1].Role, member[1].Text));
+        Assert.Equal((ChatRole.User, "manager", "To researcher: Find sources."), (member[2].Role, member[2].AuthorName, member[2].Text));
+        Assert.Equal((ChatRole.User, "Find sources."), (member[^1].Role, member[^1].Text));
+        // The manager's second turn: the team's briefing, its own reply as assistant, the member's answer under its name,
+        // and the round's state with the reply format last.
+        var second = lead.Requests[1];
+        Assert.Equal((ChatRole.User, "team"), (second[2].Role, second[2].AuthorName));
+        Assert.Contains(second, m => m.Role == ChatRole.Assistant && m.AuthorName == "manager" && m.Text.Contains("Find sources.", StringComparison.Ordinal));
+        Assert.Contains(second, m => m.Role == ChatRole.User && m.AuthorName == "researcher" && m.Text == "Sources: adoption is rising.");
+        Assert.StartsWith("Round 2 of 10. Members: researcher.", second[^1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_scripted_tool_call_reply_transfers_the_conversation_with_its_reason()
     {
         var client = new RecordingChatClient(Scripted(TransferTo("billing", "wants a refund"), ScriptedReply.FromText("Refund issued.")));

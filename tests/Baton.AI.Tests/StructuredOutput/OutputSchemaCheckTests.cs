@@ -7,16 +7,18 @@ public sealed class OutputSchemaCheckTests
 {
     private static readonly OutputSchema Analysis = OutputSchema.FromJson("""{"type":"object","properties":{"analysis":{"type":"string"}},"required":["analysis"]}""");
 
-    [Theory]
-    [InlineData("{\"analysis\": \"\uD800\"}")]
-    [InlineData("\uDFFF")]
-    [InlineData("{\"analysis\": \"ok\uDC00\uD800\"}")]
-    public void A_reply_that_is_not_valid_text_is_a_problem_not_a_crash(string reply)
+    [Fact]
+    public void A_reply_that_is_not_valid_text_is_a_problem_not_a_crash()
     {
+        // Built here, not as theory data: a test runner that serializes its cases may replace a lone surrogate with U+FFFD.
         // A JSON reply escaping half a surrogate pair ("\ud800") decodes to such a string (Baton.Soak fuzz, model-replies).
-        var (value, problems) = Analysis.Check(reply);
+        string[] replies = ["{\"analysis\": \"" + '\uD800' + "\"}", '\uDFFF'.ToString(), "{\"analysis\": \"ok" + '\uDC00' + '\uD800' + "\"}"];
+        foreach (var reply in replies)
+        {
+            var (value, problems) = Analysis.Check(reply);
 
-        Assert.Null(value);
-        Assert.Contains(problems, p => p.StartsWith("the reply is not valid text", StringComparison.Ordinal));
+            Assert.Null(value);
+            Assert.Contains(problems, p => p.StartsWith("the reply is not valid text", StringComparison.Ordinal));
+        }
     }
 }

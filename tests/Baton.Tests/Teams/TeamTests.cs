@@ -10,7 +10,7 @@ public sealed class TeamTests
 
     private static Payload Done(string answer) => Payload.From(new { next = "done", answer });
 
-    private static TeamTranscript Seen(ScriptedAgent agent, int call) => TeamTranscript.FromPayload(agent.Calls[call].Input);
+    private static Transcript Seen(ScriptedAgent agent, int call) => Transcript.FromPayload(agent.Calls[call].Input);
 
     [Fact]
     public async Task The_manager_assigns_members_reads_their_output_and_answers()
@@ -202,7 +202,7 @@ public sealed class TeamTests
             {
                 0 => Next("researcher", "search"),
                 1 => Next("writer", "write"),
-                _ => Done("final: " + TeamTranscript.FromPayload(input).Messages[^1].Text),
+                _ => Done("final: " + Transcript.FromPayload(input).Messages[^1].Text),
             };
         });
         var researcher = Agent.Create("researcher", _ =>
