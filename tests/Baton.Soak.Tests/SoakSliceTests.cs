@@ -20,9 +20,7 @@ public sealed class SoakSliceTests(ITestOutputHelper output)
             Seed = 20261202,
             Kills = 30,
             Parallel = 2,
-            // Every shape but "events": a kill between a step's publication reaching the in-memory bus and the child run
-            // being stored loses that child run (docs/reliability.md, "Found"). The full soak keeps it and counts it.
-            Shapes = CrashWorkflows.AllShapes.Where(s => s != "events").ToArray(),
+            Shapes = CrashWorkflows.AllShapes.ToArray(),
             Postgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres,
             MaxFailures = 1,
             Log = output.WriteLine,

@@ -17,8 +17,13 @@ namespace Baton;
 /// were published to it; different subscribers progress independently.</item>
 /// <item><b>Failures.</b> A delivery that fails is retried by policy, with backoff on the
 /// runtime's clock, then put in the dead-letter queue; the events behind it go on.</item>
-/// <item><b>Not durable.</b> Queues live in memory: events still queued when the bus stops are
-/// dropped. A step's publications are made after the step commits.</item>
+/// <item><b>Durable for workflows, not for handlers.</b> Queues live in memory: events still queued
+/// when the bus stops are dropped. But a workflow (or agent) subscriber's run is stored before its
+/// event is queued, under an id derived from the event and the subscriber, and a step's publications
+/// are journaled as published only after that: after a crash, the stored run is resumed with the
+/// interrupted runs, and an event not yet marked published is published again on resume and finds
+/// the run stored the first time (at least once, deduplicated by id: exactly one run per event and
+/// subscriber). Handlers see an event at most once.</item>
 /// <item><b>Cycles.</b> A subscriber that publishes to its own topics (directly or through others)
 /// can wait on its own full queue forever; give such loops enough capacity, or publish from
 /// outside the delivery.</item>
@@ -89,7 +94,9 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     public Subscription Subscribe(string pattern, Workflow workflow, SubscriptionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(workflow);
-        return Add(pattern, options?.Name ?? workflow.Name, options, (delivery, ct) => DeliverToWorkflowAsync(workflow, delivery, ct));
+        var name = options?.Name ?? workflow.Name;
+        var subscriber = new WorkflowSubscriber(_runtime, workflow, name, pattern);
+        return Add(pattern, name, options, (delivery, ct) => DeliverToWorkflowAsync(subscriber, delivery, ct), subscriber);
     }
 
     /// <summary>Runs <paramref name="agent"/> (as a one-step workflow named after it, journaled) for each matching event.</summary>
@@ -109,8 +116,11 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     /// <summary>
     /// Publishes a message on its topic. Returns once every matching subscriber has it queued,
     /// waiting while a queue is full (back-pressure); cancelling stops the wait, and subscribers
-    /// not yet reached do not get the event.
+    /// not yet reached do not get the event. For a workflow subscriber, the run the event starts is
+    /// stored before the event is queued (under an id derived from the message id and the subscriber,
+    /// so publishing the same message again finds that run instead of starting a second one).
     /// </summary>
+    /// <exception cref="Exception">The store failed to store a workflow subscriber's run (its own exception).</exception>
     /// <exception cref="ArgumentException">The message has no topic, or a malformed one.</exception>
     /// <exception cref="ObjectDisposedException">The bus has stopped.</exception>
     public async ValueTask PublishAsync(Message message, CancellationToken cancellationToken = default)
@@ -140,7 +150,10 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
                 bool accepted;
                 try
                 {
-                    accepted = await subscription.EnqueueAsync(new EventDelivery(message, parent), cancellationToken).ConfigureAwait(false);
+                    var delivery = new EventDelivery(message, parent);
+                    // The child run is stored before the publisher goes on: a step's outbox is marked published only then.
+                    if (subscription.Workflow is { } durable) await durable.StoreRunAsync(delivery, cancellationToken).ConfigureAwait(false);
+                    accepted = await subscription.EnqueueAsync(delivery, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -264,13 +277,13 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
         _stopping.Cancel();
     }
 
-    private Subscription Add(string pattern, string name, SubscriptionOptions? options, Func<EventDelivery, CancellationToken, ValueTask<StepError?>> deliver)
+    private Subscription Add(string pattern, string name, SubscriptionOptions? options, Func<EventDelivery, CancellationToken, ValueTask<StepError?>> deliver, WorkflowSubscriber? workflow = null)
     {
         TopicPattern.Validate(pattern);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var capacity = options?.QueueCapacity ?? _options.QueueCapacity;
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(SubscriptionOptions.QueueCapacity));
-        var subscription = new Subscription(this, name, pattern, capacity, options?.Retry ?? _options.DeliveryRetry, deliver);
+        var subscription = new Subscription(this, name, pattern, capacity, options?.Retry ?? _options.DeliveryRetry, deliver) { Workflow = workflow };
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);
@@ -282,26 +295,14 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
         return subscription;
     }
 
-    private async ValueTask<StepError?> DeliverToWorkflowAsync(Workflow workflow, EventDelivery delivery, CancellationToken cancellationToken)
+    private async ValueTask<StepError?> DeliverToWorkflowAsync(WorkflowSubscriber subscriber, EventDelivery delivery, CancellationToken cancellationToken)
     {
-        RunResult result;
+        RunResult? result;
         try
         {
-            if (delivery.RunId is { } runId)
-            {
-                // A retry continues the run this event started: its completed steps are not run
-                // again, and the failed step keeps its idempotency key.
-                var handle = await _runtime.ResumeAsync(runId, workflow, options: null, cancellationToken).ConfigureAwait(false);
-                result = await handle.Completion.ConfigureAwait(false);
-            }
-            else
-            {
-                var options = new RunOptions { ParentRunId = delivery.Message.RunId };
-                result = await _runtime.RunAsync(workflow, delivery.Message.Payload, options, cancellationToken).ConfigureAwait(false);
-
-                // A run that could not even start has nothing to resume.
-                if (result.Error?.Code != "start") delivery.RunId = result.RunId;
-            }
+            // The run was stored when the event was published; a retry continues it, so its completed steps
+            // do not run again, and the failed step keeps its idempotency key.
+            result = await subscriber.DeliverAsync(delivery, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectDisposedException disposed) when (disposed.ObjectName == _runtime.HostTypeName)
         {
@@ -311,6 +312,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
             throw new OperationCanceledException("the runtime is shutting down", disposed, _stopping.Token);
         }
 
+        if (result is null) return null;
         return result.Status switch
         {
             RunStatus.Succeeded or RunStatus.Waiting => null,

@@ -50,6 +50,9 @@ public sealed partial class Subscription : IDisposable
 
     internal Task Consumer { get; private set; } = Task.CompletedTask;
 
+    /// <summary>For a workflow subscriber, what stores the run each event starts before the event is queued.</summary>
+    internal WorkflowSubscriber? Workflow { get; init; }
+
     internal bool Matches(string topic) => TopicPattern.Matches(Pattern, topic);
 
     /// <summary>Queues an event, waiting while the queue is full; false when the queue is closed (unsubscribed or stopped).</summary>

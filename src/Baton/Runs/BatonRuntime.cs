@@ -13,6 +13,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
 {
     private readonly ConcurrentDictionary<string, RunHandle> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Workflow> _workflows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _resuming = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Microsoft.Extensions.Compliance.Redaction.Redactor _contentRedactor;
     private readonly LeaseKeeper _leases;
@@ -145,6 +146,22 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         if (record.Status == RunStatus.Succeeded) throw new InvalidOperationException($"run '{runId}' already succeeded; there is nothing to resume");
         // A cancelled run stays cancelled (its questions were withdrawn); fork it to go on from where it was.
         if (record.Status == RunStatus.Cancelled) throw new InvalidOperationException($"run '{runId}' was cancelled and stays cancelled; fork it to continue from one of its steps");
+        if (_active.ContainsKey(runId)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
+        // Claimed before the lease is taken: two resumes of one run here (an event's delivery and a resume of the
+        // interrupted runs) would both take the lease as the same owner, and the second take fences out the first.
+        if (!_resuming.TryAdd(runId, 0)) throw new InvalidOperationException($"run '{runId}' is already being resumed in this runtime");
+        try
+        {
+            return await ResumeClaimedAsync(record, runId, workflow, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _resuming.TryRemove(runId, out _);
+        }
+    }
+
+    private async Task<RunHandle> ResumeClaimedAsync(RunRecord record, string runId, Workflow? workflow, RunOptions? options, CancellationToken cancellationToken)
+    {
         if (_active.ContainsKey(runId)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
         workflow ??= ResolveWorkflow(record)
             ?? throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
