@@ -177,8 +177,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
             // Whatever the store: a missing entry would resume a run that forgot a step; refuse it by name.
             JournalIntegrity.CheckNoGap(runId, 0, journal);
-            started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
-                ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
+            // A first entry that is not the start, or a step key that is not one, would resume a wrong run: refused by name.
+            JournalIntegrity.CheckResumable(runId, journal);
+            started = journal[0];
             (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
         }
         catch
