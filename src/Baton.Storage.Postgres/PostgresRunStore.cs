@@ -454,13 +454,15 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
 
     private static RunRecord ReadRun(NpgsqlDataReader reader)
     {
-        StoreJson.CheckFormat(reader.GetInt32(9), $"run '{reader.GetString(0)}'");
+        var runId = reader.IsDBNull(0) ? "?" : reader.GetString(0);
+        var where = $"run '{runId}'";
+        StoreJson.CheckFormat(Damaged(where, () => reader.GetInt32(9)), where);
         static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
-        return new RunRecord
+        return Damaged(where, () => new RunRecord
         {
             RunId = reader.GetString(0),
             Workflow = reader.GetString(1),
-            Status = (RunStatus)reader.GetInt32(2),
+            Status = reader.GetInt32(2) is var status && Enum.IsDefined((RunStatus)status) ? (RunStatus)status : throw new FormatException($"its status {status} is not a run status"),
             StartedAt = Utc(reader.GetDateTime(3)),
             UpdatedAt = Utc(reader.GetDateTime(4)),
             ParentRunId = reader.IsDBNull(5) ? null : reader.GetString(5),
@@ -468,7 +470,20 @@ public sealed partial class PostgresRunStore : IRunStore, IAsyncDisposable
             LeaseOwner = reader.IsDBNull(7) ? null : reader.GetString(7),
             LeaseExpiresAt = reader.IsDBNull(8) ? null : Utc(reader.GetDateTime(8)),
             Definition = reader.IsDBNull(10) ? null : reader.GetString(10),
-        };
+        });
+    }
+
+    /// <summary>Reads a row's columns; a value out of range or of the wrong type (a damaged or hand-edited row) is a named error, not a cast exception.</summary>
+    private static T Damaged<T>(string where, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or ArgumentException or InvalidOperationException)
+        {
+            throw new StoreFormatException($"{where} is damaged and cannot be read: {ex.Message}", ex);
+        }
     }
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)

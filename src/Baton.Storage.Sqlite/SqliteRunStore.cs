@@ -112,6 +112,14 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         create.ExecuteNonQuery();
         if (current == 1)
         {
+            // A file that says version 1 but has version 2's column had its version changed (by hand, or damaged):
+            // migrating it again would fail half-way, and what else changed is unknown, so it is refused by name.
+            create.CommandText = "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name = 'definition'";
+            if (Convert.ToInt64(create.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                throw new StoreFormatException($"the database '{connection.DataSource}' says schema version 1 but has the tables of version {SchemaVersion}: its version was changed, so Baton will not guess what it holds; restore it from a backup or set PRAGMA user_version = {SchemaVersion} if only the version was changed");
+            }
+
             // Version 2 stores each run's workflow definition.
             create.CommandText = "ALTER TABLE runs ADD COLUMN definition TEXT";
             create.ExecuteNonQuery();
@@ -465,8 +473,9 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable, IDispo
         {
             return read();
         }
-        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or ArgumentException or InvalidOperationException)
         {
+            // ArgumentException: a time out of DateTimeOffset's range (a lease that "never" expires, written by hand).
             throw new StoreFormatException($"{where} is damaged and cannot be read: {ex.Message}", ex);
         }
     }

@@ -141,17 +141,18 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
     public async Task<RunHandle> ResumeAsync(string runId, Workflow? workflow = null, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
-        var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
-        if (record.Status == RunStatus.Succeeded) throw new InvalidOperationException($"run '{runId}' already succeeded; there is nothing to resume");
-        // A cancelled run stays cancelled (its questions were withdrawn); fork it to go on from where it was.
-        if (record.Status == RunStatus.Cancelled) throw new InvalidOperationException($"run '{runId}' was cancelled and stays cancelled; fork it to continue from one of its steps");
         if (_active.ContainsKey(runId)) throw new InvalidOperationException($"run '{runId}' is already running in this runtime");
-        // Claimed before the lease is taken: two resumes of one run here (an event's delivery and a resume of the
-        // interrupted runs) would both take the lease as the same owner, and the second take fences out the first.
+        // Claimed before the run is read and its lease taken: two resumes of one run here (an event's delivery and a
+        // resume of the interrupted runs) would both take the lease as the same owner, and the second take fences out
+        // the first; and a run read before another resume here finished it would look resumable.
         if (!_resuming.TryAdd(runId, 0)) throw new InvalidOperationException($"run '{runId}' is already being resumed in this runtime");
         try
         {
+            var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
+            if (record.Status == RunStatus.Succeeded) throw new InvalidOperationException($"run '{runId}' already succeeded; there is nothing to resume");
+            // A cancelled run stays cancelled (its questions were withdrawn); fork it to go on from where it was.
+            if (record.Status == RunStatus.Cancelled) throw new InvalidOperationException($"run '{runId}' was cancelled and stays cancelled; fork it to continue from one of its steps");
             return await ResumeClaimedAsync(record, runId, workflow, options, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -177,8 +178,9 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
             // Whatever the store: a missing entry would resume a run that forgot a step; refuse it by name.
             JournalIntegrity.CheckNoGap(runId, 0, journal);
-            started = journal.FirstOrDefault(e => e.Kind == JournalEntryKind.RunStarted)
-                ?? throw new InvalidOperationException($"run '{runId}' has no start in its journal");
+            // A first entry that is not the start, or a step key that is not one, would resume a wrong run: refused by name.
+            JournalIntegrity.CheckResumable(runId, journal);
+            started = journal[0];
             (execution, handle, cts) = Prepare(workflow, options, journal, runId, cancellationToken);
         }
         catch
@@ -218,9 +220,20 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
         foreach (var record in running)
         {
             if (_active.ContainsKey(record.RunId)) continue;
-            if (await Store.TryAcquireLeaseAsync(record.RunId, Owner, LeaseDuration, cancellationToken).ConfigureAwait(false) is not { } lease) continue;
-            await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
-            interrupted.Add(record);
+            // Claimed like a resume: a resume of this run here (an event's delivery) holds the lease as the same owner,
+            // and this take would fence it out and this release free it while it runs.
+            if (!_resuming.TryAdd(record.RunId, 0)) continue;
+            try
+            {
+                if (_active.ContainsKey(record.RunId)) continue;
+                if (await Store.TryAcquireLeaseAsync(record.RunId, Owner, LeaseDuration, cancellationToken).ConfigureAwait(false) is not { } lease) continue;
+                await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+                interrupted.Add(record);
+            }
+            finally
+            {
+                _resuming.TryRemove(record.RunId, out _);
+            }
         }
 
         return interrupted;

@@ -73,7 +73,9 @@ public static class FuzzRunner
             var where = $"{target.Name} input {index} (--seed {options.Seed})";
             try
             {
+                var t0 = Stopwatch.GetTimestamp();
                 var outcome = await run.WaitAsync(options.Timeout, CancellationToken.None);
+                if (Environment.GetEnvironmentVariable("BATON_FUZZ_SLOW") is { } slow && Stopwatch.GetElapsedTime(t0).TotalMilliseconds > double.Parse(slow, System.Globalization.CultureInfo.InvariantCulture)) options.Log?.Invoke($"SLOW {where}: {Stopwatch.GetElapsedTime(t0).TotalMilliseconds:0} ms");
                 if (outcome == FuzzOutcome.Accepted) figures.Accepted++;
                 else figures.Refused++;
             }

@@ -48,7 +48,7 @@ public sealed class HttpApiTarget : IFuzzTarget
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _dir = Directory.CreateTempSubdirectory("baton-fuzz-http-").FullName;
+        _dir = FuzzDirectory.Create("baton-fuzz-http-");
         foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds"), "*.yaml")) File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
         var store = _store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(_dir, "baton.db") });
         var builder = WebApplication.CreateSlimBuilder();
@@ -93,7 +93,19 @@ public sealed class HttpApiTarget : IFuzzTarget
         }
 
         if (random.Next(10) == 0) request.Headers.TryAddWithoutValidation(Pick(random, "Origin", "Authorization", "Last-Event-ID", "Host"), Pick(random, "http://evil.example", "Bearer x", "-5", "99999999999999999999", "localhost"));
-        using var response = await _client!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var bodyLength = request.Content is null ? 0 : (await request.Content.ReadAsStringAsync(cancellationToken)).Length;
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await _client!.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's own timeout: the server never answered. Named, so the request can be made again by hand.
+            throw new FuzzFailure($"{method} {path} ({bodyLength} characters of body): no answer within {_client!.Timeout.TotalSeconds:0} s");
+        }
+
+        using var response = sent;
         var status = (int)response.StatusCode;
         if (status >= 500) throw new FuzzFailure($"{method} {path} answered {status}: {await ReadAsync(response, cancellationToken)}");
         // An event stream stays open while its run does: the headers are the answer.

@@ -30,7 +30,7 @@ public sealed class InputValueTarget : IFuzzTarget
     /// <inheritdoc/>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _dir = Directory.CreateTempSubdirectory("baton-fuzz-inputs-").FullName;
+        _dir = FuzzDirectory.Create("baton-fuzz-inputs-");
         return Task.CompletedTask;
     }
 

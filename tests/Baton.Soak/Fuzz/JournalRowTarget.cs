@@ -32,7 +32,7 @@ public sealed class JournalRowTarget : IFuzzTarget
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _dir = Directory.CreateTempSubdirectory("baton-fuzz-journal-").FullName;
+        _dir = FuzzDirectory.Create("baton-fuzz-journal-");
         _template = Path.Combine(_dir, "template.db");
         await using (var runtime = new BatonRuntime())
         {

@@ -67,6 +67,11 @@ public static class StoreJson
     /// <exception cref="StoreFormatException">The format is newer than <see cref="FormatVersion"/>.</exception>
     public static void CheckFormat(int format, string what)
     {
+        if (format < 1)
+        {
+            throw new StoreFormatException($"{what} says store format {format}, which no Baton writes (formats start at 1): the row is damaged and cannot be read");
+        }
+
         if (format > FormatVersion)
         {
             throw new StoreFormatException($"{what} was written by store format {format}; this Baton reads up to format {FormatVersion}: upgrade Baton to read it");

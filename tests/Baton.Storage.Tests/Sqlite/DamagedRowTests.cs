@@ -1,0 +1,136 @@
+using Baton.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Baton.Storage.Tests.Sqlite;
+
+/// <summary>
+/// Rows the journal-rows fuzz target damaged and that once surfaced as raw exceptions (a cast, a date out of range, a
+/// duplicate column, "no start in its journal"): each is refused as a <see cref="StoreFormatException"/> naming the run,
+/// the row and the problem — never a wrong resume.
+/// </summary>
+public sealed class DamagedRowTests : IDisposable
+{
+    private const string RunId = "damaged";
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("baton-damaged-rows-");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { _dir.Delete(recursive: true); } catch (IOException) { }
+    }
+
+    private static Workflow Flow(bool failSecond) => SequentialBuilder.Create(
+        "damaged-flow",
+        Agent.Create("one", (Payload input) => Payload.FromText(input.AsText() + ">one")),
+        Agent.Create("two", (input, _) => failSecond ? AgentResult.Failure(ErrorKind.Fatal, "not yet") : AgentResult.Success(Payload.FromText(input.AsText() + ">two"))));
+
+    /// <summary>A store holding a run that failed at its second step (entries: start, one, failure), closed.</summary>
+    private async Task<string> FailedRunAsync()
+    {
+        var path = Path.Combine(_dir.FullName, $"{Guid.NewGuid():N}.db");
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store });
+        var failed = await runtime.RunAsync(Flow(failSecond: true), "x", new RunOptions { RunId = RunId });
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        return path;
+    }
+
+    private static void Sql(string path, string sql, byte[]? body = null)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (body is not null) command.Parameters.AddWithValue("$body", body);
+        command.ExecuteNonQuery();
+    }
+
+    private static async Task<StoreFormatException> ResumeRefusedAsync(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store });
+        return await Assert.ThrowsAsync<StoreFormatException>(() => runtime.ResumeAsync(RunId, Flow(failSecond: false)));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"kind\": \"StepCompleted\"}")]
+    public async Task A_first_entry_replaced_by_JSON_of_another_shape_is_refused_by_name(string json)
+    {
+        var path = await FailedRunAsync();
+        Sql(path, $"UPDATE journal SET body = $body WHERE run_id = '{RunId}' AND seq = 1", System.Text.Encoding.UTF8.GetBytes(json));
+
+        var error = await ResumeRefusedAsync(path);
+
+        // Refused where it is first seen: unreadable as an entry when read, or not the run's start when resumed.
+        Assert.Contains($"run '{RunId}'", error.Message);
+        Assert.Matches("journal entry 1 of run '.*' is damaged|does not begin with the run's start", error.Message);
+    }
+
+    [Fact]
+    public async Task A_step_key_damaged_into_no_step_key_is_refused_by_entry_not_a_substring_exception()
+    {
+        var path = await FailedRunAsync();
+        // The completed step's key "1:one" with its colon flipped to another byte, the JSON still whole.
+        Sql(path, $"UPDATE journal SET body = CAST(replace(CAST(body AS TEXT), '\"1:one\"', '\"1;one\"') AS BLOB) WHERE run_id = '{RunId}' AND seq = 2");
+
+        var error = await ResumeRefusedAsync(path);
+
+        Assert.Contains($"journal entry 2 of run '{RunId}'", error.Message);
+        Assert.Contains("'1;one' is not a step key", error.Message);
+    }
+
+    [Fact]
+    public async Task A_lease_time_out_of_range_is_refused_by_name_not_an_argument_exception()
+    {
+        var path = await FailedRunAsync();
+        Sql(path, $"UPDATE runs SET lease_expires = 9223372036854775807, lease_owner = 'ghost' WHERE run_id = '{RunId}'");
+        SqliteConnection.ClearAllPools();
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+
+        var error = await Assert.ThrowsAsync<StoreFormatException>(() => store.GetRunAsync(RunId).AsTask());
+
+        Assert.Contains($"run '{RunId}' is damaged", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task A_format_version_below_any_written_is_refused_by_name(int format)
+    {
+        var path = await FailedRunAsync();
+        Sql(path, $"UPDATE runs SET format = {format} WHERE run_id = '{RunId}'");
+        SqliteConnection.ClearAllPools();
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+
+        var error = await Assert.ThrowsAsync<StoreFormatException>(() => store.GetRunAsync(RunId).AsTask());
+
+        Assert.Contains($"run '{RunId}' says store format {format}", error.Message);
+    }
+
+    [Fact]
+    public async Task A_schema_version_lowered_to_one_is_refused_by_name_not_a_duplicate_column()
+    {
+        var path = await FailedRunAsync();
+        Sql(path, "PRAGMA user_version = 1");
+        SqliteConnection.ClearAllPools();
+
+        var error = Assert.Throws<StoreFormatException>(() => new SqliteRunStore(new SqliteRunStoreOptions { Path = path }));
+
+        Assert.Contains("says schema version 1 but has the tables of version", error.Message);
+    }
+
+    [Fact]
+    public async Task The_undamaged_run_resumes_to_its_output()
+    {
+        var path = await FailedRunAsync();
+        SqliteConnection.ClearAllPools();
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store });
+
+        var resumed = await (await runtime.ResumeAsync(RunId, Flow(failSecond: false))).Completion;
+
+        Assert.Equal("x>one>two", resumed.Output!.AsText());
+    }
+}
