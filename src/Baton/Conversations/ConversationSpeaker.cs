@@ -49,13 +49,8 @@ internal sealed class ConversationSpeaker
         context.RunChildAsync(Workflow, turnName, input, cancellationToken);
 
     /// <summary>A turn's input: the transcript, with the prompt and any extra properties.</summary>
-    public static Payload Input(Transcript transcript, string? prompt, IEnumerable<KeyValuePair<string, JsonNode?>>? extra)
-    {
-        var json = transcript.ToJson();
-        if (extra is not null) foreach (var (key, value) in extra) json[key] = value;
-        if (prompt is not null) json[PromptProperty] = prompt;
-        return Payload.ParseJson(json.ToJsonString());
-    }
+    public static Payload Input(Transcript transcript, string? prompt, IEnumerable<KeyValuePair<string, JsonNode?>>? extra) =>
+        transcript.ToPayload(extra, PromptProperty, prompt);
 
     /// <summary>The transfer a turn's output records, or null for a plain answer.</summary>
     public static ConversationTransfer? TransferOf(Payload output)
