@@ -64,7 +64,14 @@ public static class Planner
         var graph = new GraphBuilder("plan");
         foreach (var step in plan.Steps)
         {
-            var skill = validator.Skills.TryGet(step.Skill, out var found) ? found : throw new InvalidOperationException($"step '{step.Id}' uses unknown skill '{step.Skill}'");
+            if (!validator.Skills.TryGet(step.Skill, out var skill))
+            {
+                // A tool of a source (an MCP server the run starts) is found, and its arguments checked, when the step runs.
+                if (validator.Skills.Sources.Count == 0) throw new InvalidOperationException($"step '{step.Id}' uses unknown skill '{step.Skill}'");
+                graph.Node(step.Id, new SourceSkillAgent(validator.Skills, step.Skill), step.DependsOn, inputs => PlanReferences.Substitute(step.Args, inputs.Dependencies));
+                continue;
+            }
+
             graph.Node(step.Id, skill.Agent, step.DependsOn, inputs =>
             {
                 var args = PlanReferences.Substitute(step.Args, inputs.Dependencies);
@@ -77,6 +84,30 @@ public static class Planner
 
         if (plan.Output is { } output) graph.Output(output);
         return graph;
+    }
+
+    /// <summary>Runs a skill that is a tool of one of the registry's sources, found among the run's tools when the step runs.</summary>
+    private sealed class SourceSkillAgent(SkillRegistry skills, string skill) : IAgent
+    {
+        public string Name => skill;
+
+        public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
+        {
+            var resolved = await skills.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+            if (!resolved.TryGet(skill, out var found))
+            {
+                return AgentResult.Failure(new StepError(ErrorKind.Recoverable,
+                    $"there is no skill '{skill}' in this run (the skills are: {string.Join(", ", resolved.Skills.Select(s => s.Name))})") { Code = "invalid_graph" });
+            }
+
+            var problems = new PlanValidator(resolved, int.MaxValue).CheckArguments(found, input.AsJson());
+            if (problems.Count > 0)
+            {
+                return AgentResult.Failure(new StepError(ErrorKind.Recoverable, $"the arguments do not fit skill '{skill}': {string.Join("; ", problems)}") { Code = "bad_args" });
+            }
+
+            return await found.Agent.InvokeAsync(input, context, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Makes a new plan after the running one failed: its input is the failure envelope <c>{ error, partial }</c>.</summary>
@@ -113,7 +144,8 @@ public static class Planner
             }
 
             request.Append("\nMake a new plan that reaches the goal despite the failure.");
-            return await planner.PlanAsync(previous?.Goal ?? string.Empty, request.ToString(), revision, cancellationToken).ConfigureAwait(false);
+            var validator = await planner.ValidatorForAsync(context, cancellationToken).ConfigureAwait(false);
+            return await planner.PlanAsync(validator, previous?.Goal ?? string.Empty, request.ToString(), revision, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -38,27 +38,35 @@ public sealed class PlannerAgent : IAgent
     public SkillRegistry Skills => Validator.Skills;
 
     /// <inheritdoc/>
-    public ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
+    public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var goal = input.AsText();
-        return PlanAsync(goal, $"Goal:\n{goal}", revision: 0, cancellationToken);
+        var validator = await ValidatorForAsync(context, cancellationToken).ConfigureAwait(false);
+        return await PlanAsync(validator, goal, $"Goal:\n{goal}", revision: 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The validator of a run's plans: over the skills with the tools of the registry's sources added.</summary>
+    internal async ValueTask<PlanValidator> ValidatorForAsync(IStepContext context, CancellationToken cancellationToken)
+    {
+        var skills = await Skills.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+        return ReferenceEquals(skills, Skills) ? Validator : new PlanValidator(skills, Options.MaxSteps);
     }
 
     /// <summary>
     /// Asks for a plan with <paramref name="request"/> as the user's message, and again with the
     /// reasons while the plan is invalid; the output is the plan with its goal and revision.
     /// </summary>
-    internal async ValueTask<AgentResult> PlanAsync(string goal, string request, int revision, CancellationToken cancellationToken)
+    internal async ValueTask<AgentResult> PlanAsync(PlanValidator validator, string goal, string request, int revision, CancellationToken cancellationToken)
     {
         var messages = new List<ChatMessage>
         {
-            new(ChatRole.System, SystemPrompt()),
+            new(ChatRole.System, SystemPrompt(validator.Skills)),
             new(ChatRole.User, request),
         };
         var options = Options.ChatOptions?.Clone() ?? new ChatOptions();
         // Made per request, so skills registered after the planner was created are offered too.
-        options.ResponseFormat = ChatResponseFormat.ForJsonSchema(PlanSchema(Skills), "plan", "A plan: skill steps with their dependencies.");
+        options.ResponseFormat = ChatResponseFormat.ForJsonSchema(PlanSchema(validator.Skills), "plan", "A plan: skill steps with their dependencies.");
         var usage = Usage.None;
         IReadOnlyList<string> problems = [];
         var attempts = Options.MaxReplans + 1;
@@ -66,7 +74,7 @@ public sealed class PlannerAgent : IAgent
         {
             var response = await _chatClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             usage += new Usage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0, 0m);
-            var (plan, found) = Validator.Validate(response.Text ?? string.Empty);
+            var (plan, found) = validator.Validate(response.Text ?? string.Empty);
             if (plan is not null && found.Count == 0)
             {
                 return AgentResult.Success((plan with { Goal = goal, Revision = revision }).ToPayload(), usage: usage);
@@ -96,7 +104,7 @@ public sealed class PlannerAgent : IAgent
         return text.ToString();
     }
 
-    private string SystemPrompt()
+    private string SystemPrompt(SkillRegistry skills)
     {
         var text = new StringBuilder();
         text.Append("""
@@ -112,7 +120,7 @@ public sealed class PlannerAgent : IAgent
             """).Append('\n');
         text.Append("- Use at most ").Append(Options.MaxSteps).Append(" steps.\n");
         if (!string.IsNullOrWhiteSpace(Options.Instructions)) text.Append('\n').Append(Options.Instructions.Trim()).Append('\n');
-        text.Append("\nSkills:\n").Append(Skills.Describe());
+        text.Append("\nSkills:\n").Append(skills.Describe());
         return text.ToString();
     }
 

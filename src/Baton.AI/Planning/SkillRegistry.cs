@@ -8,12 +8,15 @@ namespace Baton.AI.Planning;
 /// <summary>
 /// The skills a planner may use: C# methods and delegates (through <see cref="AIFunctionFactory"/>,
 /// whose parameter schema becomes the skill's), <see cref="AIFunction"/>s, and Baton agents with a
-/// schema written by hand or derived from an arguments type.
+/// schema written by hand or derived from an arguments type; and <see cref="IToolSource"/>s (an MCP server the run
+/// starts), whose tools become skills once a run is under way (<see cref="ResolveAsync"/>). A tool that needs approval
+/// (<see cref="ApprovalRequiredTool"/>) asks before each call, as it does when a model calls it.
 /// </summary>
 public sealed partial class SkillRegistry
 {
     private readonly Dictionary<string, Skill> _skills = new(StringComparer.Ordinal);
     private readonly List<Skill> _ordered = [];
+    private readonly List<IToolSource> _sources = [];
 
     /// <summary>The skills, in the order they were added.</summary>
     public IReadOnlyList<Skill> Skills => _ordered;
@@ -33,6 +36,51 @@ public sealed partial class SkillRegistry
     {
         ArgumentNullException.ThrowIfNull(function);
         return Add(new Skill(function.Name, function.Description, function.JsonSchema, new FunctionSkillAgent(function)));
+    }
+
+    /// <summary>
+    /// Adds every tool of <paramref name="source"/> as a skill, each under its own name, with its own description and
+    /// arguments schema; they are known once a run is under way (see <see cref="ResolveAsync"/>).
+    /// </summary>
+    public SkillRegistry Add(IToolSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (_sources.Contains(source)) throw new ArgumentException($"tool source '{source.Name}' is already registered", nameof(source));
+        _sources.Add(source);
+        return this;
+    }
+
+    /// <summary>The tool sources whose tools are skills in a run.</summary>
+    public IReadOnlyList<IToolSource> Sources => _sources;
+
+    /// <summary>
+    /// The skills of a run: these, with the tools of each <see cref="Sources"/> added (this registry itself when it has
+    /// no source).
+    /// </summary>
+    /// <exception cref="AgentException">A source's tools cannot be had (code <c>mcp_unavailable</c>), or a tool's name
+    /// is taken or cannot name a skill (code <c>skill_conflict</c>).</exception>
+    public async ValueTask<SkillRegistry> ResolveAsync(IStepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_sources.Count == 0) return this;
+        var resolved = new SkillRegistry();
+        foreach (var skill in _ordered) resolved.Add(skill);
+        foreach (var source in _sources)
+        {
+            foreach (var tool in await source.GetToolsAsync(context, cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    resolved.Add(tool);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new AgentException(ErrorKind.Fatal, $"tool source '{source.Name}' offers a tool that cannot be a skill: {ex.Message}", ex) { Code = "skill_conflict" };
+                }
+            }
+        }
+
+        return resolved;
     }
 
     /// <summary>Adds an agent as a skill, with the JSON schema its arguments must satisfy.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -14,13 +13,13 @@ namespace Baton.AI;
 internal sealed class ToolCall(AIFunction tool, IDictionary<string, object?>? arguments) : IAgent
 {
     /// <summary>The answer that approves a call (compared trimmed, ignoring case); any other refuses it.</summary>
-    public const string Yes = "yes";
+    public const string Yes = ToolApproval.Yes;
 
     public string Name { get; } = ToolCallNames.Clean(tool.Name);
 
     public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
     {
-        if (tool.GetService<ApprovalRequiredAIFunction>() is not null && await RefusalAsync(context, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (ToolApproval.IsRequired(tool) && await ToolApproval.RefusalAsync(tool, arguments, context, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return AgentResult.Success(Outcome("refused", refused));
         }
@@ -52,29 +51,6 @@ internal sealed class ToolCall(AIFunction tool, IDictionary<string, object?>? ar
         if (json.TryGetProperty("refused", out var refused)) return ($"Error: the call to '{tool}' was refused: {refused.GetString()}. Do not call it again with the same arguments.", "refused");
         if (json.TryGetProperty("error", out var failed)) return ($"Error: tool '{tool}' failed: {failed.GetString()}", "tool_error");
         return json.TryGetProperty("result", out var result) ? (ToolResults.From(Payload.FromJson(result)), null) : (json, null);
-    }
-
-    private async ValueTask<string?> RefusalAsync(IStepContext context, CancellationToken cancellationToken)
-    {
-        var timeout = tool.GetService<ApprovalRequiredTool>()?.Timeout;
-        var shown = JsonSerializer.Serialize(arguments ?? new Dictionary<string, object?>());
-        var question = new HumanQuestion(
-            $"Allow the tool '{tool.Name}' to run with {shown}? Answer yes to run it; any other answer refuses it.",
-            Details: Payload.From(new Dictionary<string, object?> { ["tool"] = tool.Name, ["arguments"] = arguments }))
-        {
-            Timeout = timeout,
-        };
-        string answer;
-        try
-        {
-            answer = await context.AskAsync(question, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AgentException ex) when (ex.Code == "human_timeout")
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"no approval came within {timeout}");
-        }
-
-        return string.Equals(answer.Trim(), Yes, StringComparison.OrdinalIgnoreCase) ? null : $"a person answered '{answer}'";
     }
 
     /// <summary>A one-property outcome, its text kept readable in the journal and the report (no escaped quotes).</summary>

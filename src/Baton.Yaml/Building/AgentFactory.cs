@@ -32,6 +32,12 @@ internal sealed class AgentFactory(WorkflowDocument document, ModelAgentFactory?
         }
     }
 
+    /// <summary>True when <paramref name="name"/> is one of the file's <c>tools:</c>.</summary>
+    public bool IsTool(string name) => Tools.Has(name);
+
+    /// <summary>The file's tools of the given names (made once per built file): functions, and the sources of MCP servers.</summary>
+    public (IReadOnlyList<AITool> Tools, IReadOnlyList<Baton.AI.IToolSource> Sources) ToolsNamed(IEnumerable<string> names) => Tools.For(names);
+
     /// <summary>The agent of a name; a workflow agent comes as a <see cref="WorkflowAgentMarker"/> to place as a nested workflow.</summary>
     public IAgent Get(string name)
     {

@@ -99,6 +99,7 @@ internal sealed class WorkflowDocumentReader
         if (toolsNode.Value is not null) ToolsReader.CheckDescriptions(_nodes, toolsNode.Value, tools, agents);
         _steps.AgentNames = agents.Keys.ToHashSet(StringComparer.Ordinal);
         _steps.ModelNames = models.Keys.ToHashSet(StringComparer.Ordinal);
+        _steps.ToolNames = tools.Keys.ToHashSet(StringComparer.Ordinal);
         StepDefinition? workflow = null;
         if (keys.TryGetValue("workflow", out var w)) workflow = _steps.ReadStep(w.Value, "workflow");
         else _diagnostics.Add(root, "'workflow' is missing: it names the step that runs");

@@ -51,11 +51,16 @@ internal sealed class ConversationSpeaker
     /// <summary>A turn's input: the transcript, with the prompt and any extra properties.</summary>
     public static Payload Input(Transcript transcript, string? prompt, IEnumerable<KeyValuePair<string, JsonNode?>>? extra)
     {
-        var json = transcript.ToJson();
-        if (extra is not null) foreach (var (key, value) in extra) json[key] = value;
-        if (prompt is not null) json[PromptProperty] = prompt;
-        return Payload.ParseJson(json.ToJsonString());
+        var input = transcript.ToPayload(extra, PromptProperty, prompt);
+        // The turn reads the conversation it was written from instead of parsing it again (a resumed turn parses it).
+        Written.AddOrUpdate(input, new WrittenTurn(transcript, prompt));
+        return input;
     }
+
+    /// <summary>Each turn input this process wrote, with what it was written from; gone with the payload.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Payload, WrittenTurn> Written = new();
+
+    private sealed record WrittenTurn(Transcript Transcript, string? Prompt);
 
     /// <summary>The transfer a turn's output records, or null for a plain answer.</summary>
     public static ConversationTransfer? TransferOf(Payload output)
@@ -88,8 +93,15 @@ internal sealed class ConversationSpeaker
 
         public async ValueTask<AgentResult> InvokeAsync(Payload input, IStepContext context, CancellationToken cancellationToken)
         {
-            var transcript = Transcript.FromPayload(input);
-            var prompt = input.AsJson().TryGetProperty(PromptProperty, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            Transcript transcript;
+            string? prompt;
+            if (Written.TryGetValue(input, out var written)) (transcript, prompt) = (written.Transcript, written.Prompt);
+            else
+            {
+                transcript = Transcript.FromPayload(input);
+                prompt = input.AsJson().TryGetProperty(PromptProperty, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            }
+
             var reply = await agent.ReplyAsync(new ConversationTurn(transcript, speaker) { Transfers = transfers, Prompt = prompt }, context, cancellationToken).ConfigureAwait(false);
             if (reply.Transfer is not { } transfer || !reply.Result.IsSuccess) return reply.Result;
             if (!transfers.Any(t => t.Name == transfer.To))

@@ -183,6 +183,57 @@ public sealed partial class MermaidTests
         AssertWellFormed(mermaid);
     }
 
+    [Fact]
+    public void A_handoff_draws_a_dotted_transfer_edge_from_each_agent_to_each_agent_it_may_transfer_to()
+    {
+        var workflow = new HandoffBuilder("desk")
+            .Agent(Agent.Identity("triage"), "billing", "tech")
+            .Agent(Agent.Identity("billing"), "triage")
+            .Agent(Agent.Identity("tech"))
+            .Build();
+
+        var mermaid = workflow.ToMermaid();
+
+        var lines = Lines(mermaid);
+        var transfers = lines.Where(l => l.Contains(" -. transfer .-> ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(
+            ["s_desk__triage -. transfer .-> s_desk__billing", "s_desk__triage -. transfer .-> s_desk__tech", "s_desk__billing -. transfer .-> s_desk__triage"],
+            transfers);
+        AssertWellFormed(mermaid);
+    }
+
+    [Fact]
+    public void A_group_chat_draws_its_manager_to_each_member_and_round_robin_each_member_to_the_next()
+    {
+        var managed = new GroupChatBuilder("chat").Members(Agent.Identity("writer"), Agent.Identity("critic")).Manager(Agent.Identity("host")).Build();
+        var roundRobin = new GroupChatBuilder("chat").Members(Agent.Identity("writer"), Agent.Identity("critic"), Agent.Identity("editor")).Build();
+
+        var managedLines = Lines(managed.ToMermaid());
+        var roundRobinLines = Lines(roundRobin.ToMermaid());
+
+        Assert.Equal(
+            ["s_chat__manager -. next .-> s_chat__writer", "s_chat__manager -. next .-> s_chat__critic"],
+            managedLines.Where(l => l.Contains(" .-> ", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["s_chat__writer -. next .-> s_chat__critic", "s_chat__critic -. next .-> s_chat__editor", "s_chat__editor -. next .-> s_chat__writer"],
+            roundRobinLines.Where(l => l.Contains(" .-> ", StringComparison.Ordinal)));
+        AssertWellFormed(managed.ToMermaid());
+        AssertWellFormed(roundRobin.ToMermaid());
+    }
+
+    [Fact]
+    public void A_team_draws_its_manager_assigning_each_member()
+    {
+        var workflow = new TeamBuilder("team").Manager(Agent.Identity("lead")).Members(Agent.Identity("researcher"), Agent.Identity("writer")).Build();
+
+        var mermaid = workflow.ToMermaid();
+
+        Assert.Equal(
+            ["s_team__lead -. assign .-> s_team__researcher", "s_team__lead -. assign .-> s_team__writer"],
+            Lines(mermaid).Where(l => l.Contains(" .-> ", StringComparison.Ordinal)));
+        AssertWellFormed(mermaid);
+    }
+
     private static string[] Lines(string mermaid) => [.. mermaid.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
 
     /// <summary>
@@ -240,6 +291,6 @@ public sealed partial class MermaidTests
     [GeneratedRegex("""^subgraph (?<id>[A-Za-z][A-Za-z0-9_]*) \["[^"\n]*"\]$""")]
     private static partial Regex Subgraph();
 
-    [GeneratedRegex("""^(?<from>[A-Za-z][A-Za-z0-9_]*) (-->|-->\|"[^"\n]*"\||-\. error \.->) (?<to>[A-Za-z][A-Za-z0-9_]*)$""")]
+    [GeneratedRegex("""^(?<from>[A-Za-z][A-Za-z0-9_]*) (-->|-->\|"[^"\n]*"\||-\. (error|transfer|next|assign) \.->) (?<to>[A-Za-z][A-Za-z0-9_]*)$""")]
     private static partial Regex Link();
 }

@@ -177,7 +177,6 @@ public sealed class ConversationFileTests
 
     [Theory]
     [InlineData("writer-critic.yaml", "APPROVED: Rain taps the tin roofs at dusk; the street smells of wet stone.")]
-    [InlineData("support-desk.yaml", "I refunded the duplicate charge; it shows on your card in 3-5 days.")]
     public async Task The_conversation_samples_run_to_their_answer(string file, string expected)
     {
         var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path(file));
@@ -187,5 +186,38 @@ public sealed class ConversationFileTests
 
         Assert.True(result.IsSuccess, result.Error?.Message);
         Assert.Equal(expected, result.Output!.AsText());
+    }
+
+    [Theory]
+    [InlineData("yes", "result: refunded 19.99 to the customer's card")]
+    [InlineData("later", "refused: a person answered 'later'")]
+    public async Task The_support_desk_sample_hands_off_to_billing_whose_refund_waits_for_approval_given_in_another_runtime(string answer, string refundOutcome)
+    {
+        var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path("support-desk.yaml"));
+        Assert.Empty(errors);
+        var store = new Baton.Storage.InMemoryRunStore();
+        string runId;
+        await using (var first = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero }))
+        {
+            var waiting = await first.RunAsync(built!.Workflow, Payload.ParseJson("""{"message":"I was charged twice for my subscription this month."}"""));
+            Assert.Equal(RunStatus.Waiting, waiting.Status);
+            runId = waiting.RunId;
+        }
+
+        var request = Assert.Single(await store.ListHumanRequestsAsync(runId));
+        Assert.Equal("Allow the tool 'refund' to run with {\"input\":{\"amount\":19.99}}? Answer yes to run it; any other answer refuses it.", request.Prompt);
+        await using var second = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
+        second.Register((await WorkflowFile.LoadAsync(Samples.Path("support-desk.yaml"))).Workflow!.Workflow);
+        var answered = await second.Humans.AnswerAsync(request.Id, answer);
+        var result = await answered.Run!.Completion;
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        Assert.Equal("I refunded the duplicate charge of 19.99; it shows on your card in 3-5 days.", result.Output!.AsText());
+        var journal = await store.ReadJournalAsync(runId);
+        var refund = Assert.Single(journal, e => e.Kind == Baton.Storage.JournalEntryKind.StepCompleted && e.StepId == "refund");
+        var outcome = refund.Payload!.AsJson().EnumerateObject().Single();
+        Assert.Equal(refundOutcome, $"{outcome.Name}: {outcome.Value.GetString()}");
+        // Triage transferred once, before the suspension; it did not run again after it.
+        Assert.Single(journal, e => e.Kind == Baton.Storage.JournalEntryKind.StepCompleted && e.StepId == "triage");
     }
 }

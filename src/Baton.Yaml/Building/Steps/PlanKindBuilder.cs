@@ -6,9 +6,11 @@ using Baton.Yaml.Model.Steps;
 namespace Baton.Yaml.Building.Steps;
 
 /// <summary>
-/// `plan`: Baton.AI's planner (<see cref="Planner.Build"/>) over the file's agents as skills, nested as one step: the
-/// planner's model writes a plan (an invalid one goes back with every reason), the plan runs as a graph, and a plan
-/// that fails while running is replaced up to <c>maxReplans</c> times.
+/// `plan`: Baton.AI's planner (<see cref="Planner.Build"/>) over the file's agents and tools as skills, nested as one
+/// step: the planner's model writes a plan (an invalid one goes back with every reason), the plan runs as a graph, and a
+/// plan that fails while running is replaced up to <c>maxReplans</c> times. A name that is both a tool and an agent is
+/// the tool (it may need approval: fail closed); an MCP server's tools are skills under their own names, known once the
+/// run has started the server; a tool with <c>approval: required</c> asks before each call, as it does for a model.
 /// </summary>
 internal sealed class PlanKindBuilder : StepKindBuilder<PlanDefinition>
 {
@@ -22,6 +24,14 @@ internal sealed class PlanKindBuilder : StepKindBuilder<PlanDefinition>
         var skills = new SkillRegistry();
         foreach (var name in step.Skills)
         {
+            if (builder.Agents.IsTool(name))
+            {
+                var (tools, sources) = builder.Agents.ToolsNamed([name]);
+                foreach (var tool in tools.OfType<Microsoft.Extensions.AI.AIFunction>()) skills.Add(tool);
+                foreach (var source in sources) skills.Add(source);
+                continue;
+            }
+
             var definition = builder.Agents.Definition(name);
             skills.Add(name, Describe(definition), new SkillAgent(TeamKindBuilder.Named(builder, name)), AgentArguments);
         }
