@@ -77,7 +77,7 @@ internal static class ClusterCommands
         ClusterRunState state;
         try
         {
-            state = await baton.WaitAsync(runId, cancellationToken).ConfigureAwait(false);
+            state = await ClusterProgress.FollowAsync(baton, runStore, runId, json, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -87,6 +87,84 @@ internal static class ClusterCommands
         }
 
         var report = await RunReport.BuildAsync(runStore, runId, built.Workflow, CancellationToken.None).ConfigureAwait(false);
+        Commands.PrintResult(report, json);
+        await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return ExitCodes.For(state.Status);
+    }
+
+    /// <summary>
+    /// Answers a waiting run of the cluster: the answer goes to the run's grain, and the run continues on a worker, not
+    /// here; this command follows it until it settles and prints it as <c>runs answer</c> does for a local run.
+    /// </summary>
+    public static async Task<int> AnswerAsync(string cluster, string runId, string value, bool json, string? store, CancellationToken cancellationToken)
+    {
+        var runStore = await Clusters.OpenStoreAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var _ = runStore;
+        var record = await runStore.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
+        var open = await runStore.ListHumanRequestsAsync(runId, openOnly: true, cancellationToken).ConfigureAwait(false);
+        if (open.Count == 0) throw new UsageException($"run '{runId}' is not waiting for an answer (it is {Reports.RunReport.StatusName(record.Status)})");
+        using var host = await ConnectAsync(cluster, cancellationToken).ConfigureAwait(false);
+        var baton = new BatonCluster(host.Services.GetRequiredService<IClusterClient>());
+        // The grain checks the answer against the question before anything changes: a refused one leaves the run waiting.
+        if (await baton.AnswerAsync(runId, value, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            throw new UsageException($"the answer was not accepted: {refused}; run '{runId}' still waits for: {open.OrderBy(r => r.CreatedAt).First().Prompt}");
+        }
+
+        Console.Error.WriteLine($"run {runId} answered and resumed on the cluster");
+        return await FollowAsync(baton, host, runStore, record, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes sure a run of the cluster executes — a worker continues it from its journal when nobody alive holds it —
+    /// then follows it until it settles and prints it as <c>runs resume</c> does for a local run.
+    /// </summary>
+    public static async Task<int> ResumeAsync(string cluster, string runId, bool json, string? store, CancellationToken cancellationToken)
+    {
+        var runStore = await Clusters.OpenStoreAsync(store, cancellationToken).ConfigureAwait(false);
+        await using var _ = runStore;
+        var record = await runStore.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"there is no run '{runId}' in the store");
+        if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) throw new UsageException($"run '{runId}' already {Reports.RunReport.StatusName(record.Status)}; nothing to resume");
+        using var host = await ConnectAsync(cluster, cancellationToken).ConfigureAwait(false);
+        var baton = new BatonCluster(host.Services.GetRequiredService<IClusterClient>());
+        Console.Error.WriteLine($"run {runId} resumed on the cluster");
+        return await FollowAsync(baton, host, runStore, record, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a client of the cluster; a cluster that cannot be reached is a usage error naming it.</summary>
+    private static async Task<IHost> ConnectAsync(string cluster, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.SetMinimumLevel(LogLevel.None);
+        builder.UseOrleansClient(client => Clusters.Join(client, cluster));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            return host;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new UsageException($"cannot reach the cluster at {cluster}: {FirstSentence(ex.Message)}");
+        }
+    }
+
+    /// <summary>Waits until a run of the cluster settles, prints its report, and returns its exit code; Ctrl+C stops following, not the run.</summary>
+    private static async Task<int> FollowAsync(BatonCluster baton, IHost host, IRunStore runStore, RunRecord record, bool json, CancellationToken cancellationToken)
+    {
+        ClusterRunState state;
+        try
+        {
+            state = await ClusterProgress.FollowAsync(baton, runStore, record.RunId, json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"run {record.RunId} goes on in the cluster; see it with: baton runs show {record.RunId}");
+            return ExitCodes.Cancelled;
+        }
+
+        var report = await RunReport.BuildAsync(runStore, record.RunId, Workflows.TryRebuild(record)?.Workflow, CancellationToken.None).ConfigureAwait(false);
         Commands.PrintResult(report, json);
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.For(state.Status);

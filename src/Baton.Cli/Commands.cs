@@ -164,8 +164,9 @@ internal static class Commands
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task<int> ResumeAsync(string runId, bool json, string? store, CancellationToken cancellationToken)
+    public static async Task<int> ResumeAsync(string runId, bool json, string? store, CancellationToken cancellationToken, string? cluster = null)
     {
+        if (Clusters.Setting(cluster) is { } onCluster) return await ClusterCommands.ResumeAsync(onCluster, runId, json, store, cancellationToken).ConfigureAwait(false);
         await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
@@ -176,8 +177,9 @@ internal static class Commands
         return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
     }
 
-    public static async Task<int> AnswerAsync(string runId, string value, bool json, string? store, CancellationToken cancellationToken)
+    public static async Task<int> AnswerAsync(string runId, string value, bool json, string? store, CancellationToken cancellationToken, string? cluster = null)
     {
+        if (Clusters.Setting(cluster) is { } onCluster) return await ClusterCommands.AnswerAsync(onCluster, runId, value, json, store, cancellationToken).ConfigureAwait(false);
         await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);

@@ -34,10 +34,10 @@ var history = new Command("history", "Every journal entry of a run, numbered: st
 history.SetAction((p, ct) => Guard(() => Commands.HistoryAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
 var fork = new Command("fork", "Start a new run continuing from entry N of a run, with state edited, in this process.") { runId, at, sets, json, store };
 fork.SetAction((p, ct) => Guard(() => Commands.ForkAsync(p.GetValue(runId)!, p.GetValue(at), p.GetValue(sets), p.GetValue(json), p.GetValue(store), ct)));
-var resume = new Command("resume", "Continue a run that crashed or was stopped, in this process.") { runId, json, store };
-resume.SetAction((p, ct) => Guard(() => Commands.ResumeAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct)));
-var answer = new Command("answer", "Answer a waiting ask and continue the run in this process.") { runId, value, json, store };
-answer.SetAction((p, ct) => Guard(() => Commands.AnswerAsync(p.GetValue(runId)!, p.GetValue(value)!, p.GetValue(json), p.GetValue(store), ct)));
+var resume = new Command("resume", "Continue a run that crashed or was stopped, in this process (with --cluster: on a worker of the cluster).") { runId, json, store, cluster };
+resume.SetAction((p, ct) => Guard(() => Commands.ResumeAsync(p.GetValue(runId)!, p.GetValue(json), p.GetValue(store), ct, p.GetValue(cluster))));
+var answer = new Command("answer", "Answer a waiting ask and continue the run in this process (with --cluster: on a worker of the cluster).") { runId, value, json, store, cluster };
+answer.SetAction((p, ct) => Guard(() => Commands.AnswerAsync(p.GetValue(runId)!, p.GetValue(value)!, p.GetValue(json), p.GetValue(store), ct, p.GetValue(cluster))));
 var cancel = new Command("cancel", "Cancel a run.") { runId, store };
 cancel.SetAction((p, ct) => Guard(() => Commands.CancelAsync(p.GetValue(runId)!, p.GetValue(store), ct)));
 var runs = new Command("runs", "Inspect and continue stored runs.") { list, show, history, fork, resume, answer, cancel };

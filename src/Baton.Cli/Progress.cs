@@ -10,35 +10,38 @@ namespace Baton.Cli;
 /// </summary>
 internal static class Progress
 {
-    public static Task FollowAsync(RunHandle handle, bool json, CancellationToken cancellationToken)
+    public static Task FollowAsync(RunHandle handle, bool json, CancellationToken cancellationToken) => FollowAsync(handle.WatchAsync(cancellationToken), json, cancellationToken);
+
+    /// <summary>Shows the progress told by <paramref name="events"/> (a run of this process, or one followed through the store).</summary>
+    public static Task FollowAsync(IAsyncEnumerable<RunEvent> events, bool json, CancellationToken cancellationToken)
     {
-        if (json) return DrainAsync(handle, cancellationToken);
-        return Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive ? PlainAsync(handle, cancellationToken) : LiveAsync(handle, cancellationToken);
+        if (json) return DrainAsync(events, cancellationToken);
+        return Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive ? PlainAsync(events, cancellationToken) : LiveAsync(events, cancellationToken);
     }
 
-    private static async Task DrainAsync(RunHandle handle, CancellationToken cancellationToken)
+    private static async Task DrainAsync(IAsyncEnumerable<RunEvent> events, CancellationToken cancellationToken)
     {
-        await foreach (var _ in handle.WatchAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var _ in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
         }
     }
 
-    private static async Task PlainAsync(RunHandle handle, CancellationToken cancellationToken)
+    private static async Task PlainAsync(IAsyncEnumerable<RunEvent> events, CancellationToken cancellationToken)
     {
         var board = new ProgressBoard();
-        await foreach (var e in handle.WatchAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (board.Apply(e) is { } line) Console.Error.WriteLine(line);
         }
     }
 
-    private static async Task LiveAsync(RunHandle handle, CancellationToken cancellationToken)
+    private static async Task LiveAsync(IAsyncEnumerable<RunEvent> events, CancellationToken cancellationToken)
     {
         var board = new ProgressBoard();
         var table = new Table().AddColumns("step", "status", "attempt", "elapsed", "tokens", "note");
         await AnsiConsole.Live(table).StartAsync(async context =>
         {
-            await foreach (var e in handle.WatchAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (board.Apply(e) is null) continue;
                 var now = DateTimeOffset.UtcNow;

@@ -42,6 +42,12 @@ public sealed class BatonClusterOptions
     /// <summary>How long one call that waits for a run blocks before it returns and is made again (below Orleans' response timeout).</summary>
     public TimeSpan WaitSlice { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// True (the default) to hold every resource's quotas — concurrency, requests and tokens per window — for the whole
+    /// cluster through one quota grain per resource; false to let each worker hold them for itself.
+    /// </summary>
+    public bool ClusterWideQuotas { get; set; } = true;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ProbeTimeout, TimeSpan.Zero, nameof(ProbeTimeout));

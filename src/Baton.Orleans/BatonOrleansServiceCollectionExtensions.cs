@@ -37,6 +37,7 @@ public static class BatonOrleansServiceCollectionExtensions
         services.AddSingleton<WorkflowCatalog>();
         services.AddSingleton<RunSweeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunSweeper>());
+        if (options.ClusterWideQuotas) services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterQuotaInstaller>();
         services.AddSingleton(sp => new BatonCluster(sp.GetRequiredService<IGrainFactory>()));
         services.Configure<ClusterMembershipOptions>(membership =>
         {

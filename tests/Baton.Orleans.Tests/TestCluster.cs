@@ -28,8 +28,11 @@ internal sealed class TestCluster : IAsyncDisposable
     /// <summary>The names of the silos that advertise "gpu".</summary>
     public IReadOnlyList<string> GpuSilos { get; private init; } = [];
 
-    /// <summary>Starts <paramref name="silos"/> workers; the first <paramref name="gpuWorkers"/> advertise "gpu" and have a "gpu" resource.</summary>
-    public static async Task<TestCluster> StartAsync(IEnumerable<Workflow> workflows, int silos = 2, int gpuWorkers = 0, TimeSpan? sweepInterval = null)
+    /// <summary>
+    /// Starts <paramref name="silos"/> workers; the first <paramref name="gpuWorkers"/> advertise "gpu" and have a "gpu"
+    /// resource; every worker has <paramref name="resources"/>.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(IEnumerable<Workflow> workflows, int silos = 2, int gpuWorkers = 0, TimeSpan? sweepInterval = null, IReadOnlyDictionary<string, ResourceOptions>? resources = null)
     {
         var store = new InMemoryRunStore(TimeProvider.System);
         var registered = workflows.ToArray();
@@ -54,11 +57,15 @@ internal sealed class TestCluster : IAsyncDisposable
             // As with a durable store (PostgreSQL): an asking step suspends its run at once instead of waiting in memory.
             host.Services.Configure<BatonOptions>(o => o.HumanWaitInMemory = TimeSpan.Zero);
             if (gpu) host.Services.Configure<BatonOptions>(o => o.Resources = new Dictionary<string, ResourceOptions> { ["gpu"] = new() });
+            if (resources is not null) host.Services.Configure<BatonOptions>(o => o.Resources = new Dictionary<string, ResourceOptions>((o.Resources ?? new Dictionary<string, ResourceOptions>()).Concat(resources)));
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new TestCluster(cluster, store) { GpuSilos = gpuSilos };
     }
+
+    /// <summary>The runtime of the <paramref name="index"/>th worker.</summary>
+    public BatonRuntime RuntimeOf(int index) => Cluster.GetSiloServiceProvider(Cluster.Silos[index].SiloAddress).GetRequiredService<BatonRuntime>();
 
     /// <summary>The silo whose lease owner name is <paramref name="owner"/>.</summary>
     public InProcessSiloHandle SiloOf(string? owner) =>

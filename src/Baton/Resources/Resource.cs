@@ -57,6 +57,9 @@ public sealed class Resource : IDisposable
         _circuit = CircuitGate.For(this, options, _time);
     }
 
+    /// <summary>The registry the resource belongs to (its shared quota), or null for a resource made on its own.</summary>
+    internal ResourceRegistry? Registry { get; init; }
+
     /// <summary>The resource's name.</summary>
     public string Name { get; }
 
@@ -101,7 +104,21 @@ public sealed class Resource : IDisposable
         CancellationToken cancellationToken, CancellationToken callerToken)
     {
         _circuit?.ThrowIfOpen();
-        var lease = await AcquireAsync(priority, estimatedTokens ?? Options.EstimatedTokensPerCall, cancellationToken).ConfigureAwait(false);
+        // The cluster's permit first: waiting for it holds none of this process's permits.
+        var shared = _limited && Registry?.SharedQuota is { } quota
+            ? await quota.AcquireAsync(this, estimatedTokens ?? Options.EstimatedTokensPerCall, cancellationToken).ConfigureAwait(false)
+            : null;
+        ResourceLease lease;
+        try
+        {
+            lease = await AcquireAsync(priority, estimatedTokens ?? Options.EstimatedTokensPerCall, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (shared is not null)
+        {
+            await shared.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         try
         {
             if (_circuit is null) return await call(state, lease, cancellationToken).ConfigureAwait(false);
@@ -116,6 +133,7 @@ public sealed class Resource : IDisposable
         finally
         {
             Release(lease);
+            if (shared is not null) await shared.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -19,6 +19,12 @@ public sealed class ResourceRegistry : IReadOnlyCollection<Resource>, IDisposabl
         _time = timeProvider;
     }
 
+    /// <summary>
+    /// The quota these resources share with other processes (a cluster's workers), or null when each process's quotas
+    /// are its own. Calls of a resource with a quota take a permit of it first.
+    /// </summary>
+    public ISharedQuota? SharedQuota { get; set; }
+
     /// <summary>Resources added so far.</summary>
     public int Count => _resources.Count;
 
@@ -29,7 +35,7 @@ public sealed class ResourceRegistry : IReadOnlyCollection<Resource>, IDisposabl
     /// <summary>Adds a resource on the runtime's clock; its name must be new.</summary>
     public Resource Add(string name, ResourceOptions options)
     {
-        var resource = new Resource(name, options, _time);
+        var resource = new Resource(name, options, _time) { Registry = this };
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
