@@ -42,20 +42,22 @@ internal static class Stores
     {
         var setting = Setting(store);
         if (setting is null) return new SqliteRunStore();
-        if (IsPostgres(setting))
-        {
-            try
-            {
-                return await PostgresRunStore.OpenAsync(new PostgresRunStoreOptions { ConnectionString = ToConnectionString(setting) }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or ArgumentException or System.Net.Sockets.SocketException)
-            {
-                // Never echo the connection string: it carries a password.
-                throw new UsageException($"cannot open the PostgreSQL store: {ex.Message}");
-            }
-        }
-
+        if (IsPostgres(setting)) return await OpenPostgresAsync(setting, cancellationToken).ConfigureAwait(false);
         return new SqliteRunStore(new SqliteRunStoreOptions { Path = setting });
+    }
+
+    // A method of its own: the PostgreSQL store's assemblies load only when a command uses it, not with every SQLite run.
+    private static async Task<IRunStore> OpenPostgresAsync(string setting, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PostgresRunStore.OpenAsync(new PostgresRunStoreOptions { ConnectionString = ToConnectionString(setting) }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or ArgumentException or System.Net.Sockets.SocketException)
+        {
+            // Never echo the connection string: it carries a password.
+            throw new UsageException($"cannot open the PostgreSQL store: {ex.Message}");
+        }
     }
 
     /// <summary>A <c>postgres://user:password@host:port/database</c> URL as an Npgsql connection string.</summary>

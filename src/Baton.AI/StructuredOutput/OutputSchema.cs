@@ -4,16 +4,31 @@ using NJsonSchema;
 
 namespace Baton.AI;
 
-/// <summary>A JSON schema a model's reply must satisfy, from a C# type or written by hand; checked with NJsonSchema.</summary>
+/// <summary>
+/// A JSON schema a model's reply must satisfy, from a C# type or written by hand; checked with NJsonSchema. A schema of
+/// the plain shape (<c>type</c>, <c>properties</c>, <c>required</c>, <c>additionalProperties</c>, <c>items</c>) is sent
+/// to providers as written and NJsonSchema reads it only when a reply does not plainly satisfy it, which keeps
+/// NJsonSchema (and Newtonsoft.Json) off a command's start-up.
+/// </summary>
 public sealed class OutputSchema
 {
-    private readonly JsonSchema _schema;
+    private readonly SimpleSchema? _simple;
+    private readonly string? _source;
+    private JsonSchema? _schema;
 
     private OutputSchema(JsonSchema schema, string name)
     {
         _schema = schema;
         Name = name;
         Json = JsonDocument.Parse(schema.ToJson()).RootElement.Clone();
+    }
+
+    private OutputSchema(SimpleSchema simple, string source, string name)
+    {
+        _simple = simple;
+        _source = source;
+        Name = name;
+        Json = JsonDocument.Parse(source).RootElement.Clone();
     }
 
     /// <summary>The schema's name, sent to providers that take one.</summary>
@@ -33,10 +48,10 @@ public sealed class OutputSchema
         try
         {
             // Refused by name before NJsonSchema reads it; the resolver is the second line, for references this walk misses.
-            if (ExternalReference(JsonNode.Parse(schema)) is { } external) throw new ExternalReferenceException(external);
-            // Nothing here waits on I/O (external references are refused), so the task is complete when it returns.
-            var parsed = JsonSchema.FromJsonAsync(schema, null, LocalReferenceResolver.For, CancellationToken.None).GetAwaiter().GetResult();
-            return new OutputSchema(parsed, name);
+            var node = JsonNode.Parse(schema);
+            if (ExternalReference(node) is { } external) throw new ExternalReferenceException(external);
+            if (SimpleSchema.TryRead(node) is { } simple) return new OutputSchema(simple, schema, name);
+            return new OutputSchema(Read(schema), name);
         }
         catch (Exception ex) when (Innermost(ex) is ExternalReferenceException external)
         {
@@ -47,6 +62,10 @@ public sealed class OutputSchema
             throw new FormatException($"not a valid JSON schema: {ex.Message}", ex);
         }
     }
+
+    /// <summary>Reads a schema with NJsonSchema; nothing here waits on I/O (external references are refused), so the task is complete when it returns.</summary>
+    private static JsonSchema Read(string schema) =>
+        JsonSchema.FromJsonAsync(schema, null, LocalReferenceResolver.For, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>The first <c>$ref</c> that does not point inside the schema (<c>#...</c>), if any.</summary>
     private static string? ExternalReference(JsonNode? node)
@@ -102,7 +121,10 @@ public sealed class OutputSchema
             return (null, [$"the reply is not valid text: {ex.Message}"]);
         }
 
-        var errors = _schema.Validate(text);
+        if (_simple is not null && _simple.Passes(value)) return (value, []);
+        // A plain schema reads the same in NJsonSchema (it was checked to have only keywords NJsonSchema reads plainly).
+        var schema = _schema ??= Read(_source!);
+        var errors = schema.Validate(text);
         return errors.Count == 0
             ? (value, [])
             : (null, [.. errors.Select(e => $"{(string.IsNullOrEmpty(e.Path) ? "#" : e.Path)}: {Describe(e)}")]);

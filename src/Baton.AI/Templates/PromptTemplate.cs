@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Fluid;
-using Fluid.Values;
 
 namespace Baton.AI;
 
@@ -33,15 +31,15 @@ public sealed class PromptTemplate
     /// <summary>The most items one assigned list may hold.</summary>
     public const int ListLimit = 100_000;
 
-    private static readonly FluidParser Parser = new();
-    private static readonly TemplateOptions Options = CreateOptions();
     private static readonly ConcurrentDictionary<string, PromptTemplate> Cache = new(StringComparer.Ordinal);
-    private readonly IFluidTemplate _template;
+    private readonly SimpleTemplate? _simple;
+    private FluidTemplate? _fluid;
 
-    private PromptTemplate(string source, IFluidTemplate template)
+    private PromptTemplate(string source, SimpleTemplate? simple, FluidTemplate? fluid)
     {
         Source = source;
-        _template = template;
+        _simple = simple;
+        _fluid = fluid;
     }
 
     /// <summary>The template as written.</summary>
@@ -64,13 +62,22 @@ public sealed class PromptTemplate
             return false;
         }
 
-        if (!Parser.TryParse(source, out var parsed, out error) || TemplateGuard.Check(parsed, out error) is not { } guarded)
+        if (SimpleTemplate.TryParse(source) is { } simple)
+        {
+            // Fluid reads it only if a value needs Fluid to print it (see Render).
+            template = new PromptTemplate(source, simple, null);
+            error = null;
+        }
+        else if (FluidTemplate.TryParse(source, out var fluid, out error))
+        {
+            template = new PromptTemplate(source, null, fluid);
+        }
+        else
         {
             template = null;
             return false;
         }
 
-        template = new PromptTemplate(source, guarded);
         if (Cache.Count < 10_000) Cache.TryAdd(source, template);
         return true;
     }
@@ -90,8 +97,7 @@ public sealed class PromptTemplate
     {
         ArgumentNullException.ThrowIfNull(input);
         cancellationToken.ThrowIfCancellationRequested();
-        var context = new BoundedTemplateContext(Options, cancellationToken);
-        context.SetValue("input", ToNode(input));
+        var inputNode = ToNode(input);
         var stateObject = new JsonObject();
         if (state is not null)
         {
@@ -101,14 +107,13 @@ public sealed class PromptTemplate
             }
         }
 
-        context.SetValue("inputs", stateObject[InputsState]?.DeepClone() ?? new JsonObject());
-        context.SetValue("state", stateObject);
-        var writer = new BoundedTemplateWriter(cancellationToken);
+        var inputs = stateObject[InputsState]?.DeepClone() ?? new JsonObject();
+        // Reading the state may take long enough for the step to be cancelled; Fluid's writer checks at each write.
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_simple is not null && _simple.TryRender(inputNode, inputs, stateObject, out var text) && text.Length <= OutputLimit) return text;
         try
         {
-            var rendering = _template.RenderAsync(writer, context, NullEncoder.Default);
-            // Every value a template sees is in memory, so rendering completes synchronously; the wait is a fallback.
-            if (!rendering.IsCompletedSuccessfully) rendering.AsTask().GetAwaiter().GetResult();
+            return ByFluid().Render(inputNode, inputs, stateObject, cancellationToken);
         }
         catch (TemplateLimitException ex)
         {
@@ -119,8 +124,14 @@ public sealed class PromptTemplate
             // Fluid reports its step bound with its recursion message, so which of the two fired cannot be told apart.
             throw Bound($"it ran more than {StepLimit} statements or nested deeper than {RecursionLimit}", ex);
         }
+    }
 
-        return writer.ToString();
+    /// <summary>The template as Fluid reads it, parsed on first need for a simple template (it parses: it has Fluid's syntax).</summary>
+    private FluidTemplate ByFluid()
+    {
+        if (_fluid is { } fluid) return fluid;
+        if (!FluidTemplate.TryParse(Source, out fluid, out var error)) throw new InvalidOperationException($"Fluid refused a simple template: {error}");
+        return _fluid = fluid!;
     }
 
     private AgentException Bound(string why, Exception inner) =>
@@ -134,38 +145,4 @@ public sealed class PromptTemplate
         PayloadKind.Text => JsonValue.Create(payload.AsText()),
         _ => JsonNode.Parse(payload.ToString()),
     };
-
-    private static TemplateOptions CreateOptions()
-    {
-        var options = new TemplateOptions
-        {
-            MaxSteps = StepLimit,
-            MaxRecursion = RecursionLimit,
-            // No files: include and render are refused when parsed, and this keeps them from reading any.
-            FileProvider = new Microsoft.Extensions.FileProviders.NullFileProvider(),
-            Assigned = static (_, value, context) => Checked(value, context),
-            Captured = static (_, value, context) => Checked(value, context),
-        };
-        BoundedFilters.Apply(options.Filters);
-        options.ValueConverters.Add(static value => value is JsonObject json ? new JsonObjectValue(json) : null);
-        return options;
-    }
-
-    /// <summary>An assigned or captured value: text longer than the output bound is refused, so doubling a string in a loop stops early.</summary>
-    private static ValueTask<FluidValue> Checked(FluidValue value, TemplateContext context)
-    {
-        if (context is BoundedTemplateContext bounded) bounded.CancellationToken.ThrowIfCancellationRequested();
-        if (value is StringValue text && text.ToStringValue().Length > OutputLimit) throw new TemplateLimitException($"it assigned a text longer than {OutputLimit} characters");
-        if (value is ArrayValue list && list.Values.Count > ListLimit) throw new TemplateLimitException($"it assigned a list of more than {ListLimit} items");
-        return new ValueTask<FluidValue>(value);
-    }
-
-    /// <summary>A JSON object in a template: its properties by name, and JSON text when printed whole.</summary>
-    private sealed class JsonObjectValue(JsonObject json) : ObjectValueBase(json)
-    {
-        public override string ToStringValue() => json.ToJsonString();
-
-        public override ValueTask<FluidValue> GetValueAsync(string name, TemplateContext context) =>
-            new(json.TryGetPropertyValue(name, out var value) && value is not null ? Create(value, context.Options) : NilValue.Instance);
-    }
 }
