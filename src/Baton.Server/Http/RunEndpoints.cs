@@ -131,6 +131,8 @@ internal static class RunEndpoints
         try
         {
             await response.StartAsync(stop.Token).ConfigureAwait(false);
+            // The headers go out now, not with the first event or heartbeat: a client waits for them before it reads.
+            await response.Body.FlushAsync(stop.Token).ConfigureAwait(false);
             var heartbeat = server.Options.HeartbeatInterval;
             await foreach (var (id, data) in archive.ReadAsync(after, heartbeat, server.Runtime.TimeProvider, stop.Token).ConfigureAwait(false))
             {

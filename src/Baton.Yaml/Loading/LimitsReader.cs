@@ -22,7 +22,13 @@ internal static class LimitsReader
         var keys = nodes.Keys(mapping, "'limits'", Keys);
         var limits = RunLimits.Default;
         var maxSteps = keys.TryGetValue("maxSteps", out var ms) ? nodes.Integer(ms.Value, "'maxSteps'", 1) : null;
-        if (keys.TryGetValue("timeout", out var t) && nodes.Duration(t.Value, "'timeout'") is { } timeout) limits = limits with { Timeout = timeout };
+        if (keys.TryGetValue("timeout", out var t) && nodes.Duration(t.Value, "'timeout'") is { } timeout)
+        {
+            // A run's deadline of zero would stop it before its first step: refused here, not when the file is built.
+            if (timeout > TimeSpan.Zero) limits = limits with { Timeout = timeout };
+            else nodes.Diagnostics.Add(t.Value, "'timeout' must be longer than 0s");
+        }
+
         if (keys.TryGetValue("maxTokens", out var mt) && nodes.Integer(mt.Value, "'maxTokens'", 1) is { } maxTokens) limits = limits with { MaxTokens = maxTokens };
         if (keys.TryGetValue("maxCost", out var mc) && nodes.Number(mc.Value, "'maxCost'") is { } maxCost)
         {

@@ -40,6 +40,11 @@ public static class JournalIntegrity
 
         foreach (var entry in journal)
         {
+            foreach (var change in entry.StateChanges ?? [])
+            {
+                if (string.IsNullOrEmpty(change?.Name)) throw new StoreFormatException($"journal entry {entry.Sequence} of run '{runId}' is damaged: it writes a state variable without a name; the run cannot be resumed");
+            }
+
             var stepEntry = entry.Kind is JournalEntryKind.StepCompleted or JournalEntryKind.StepFailed or JournalEntryKind.EventsPublished;
             if (!stepEntry || entry.Key is null || StepKey.TryParse(entry.Key, out _)) continue;
             throw new StoreFormatException($"journal entry {entry.Sequence} of run '{runId}' is damaged: its step key '{entry.Key}' is not a step key; the run cannot be resumed");

@@ -41,10 +41,13 @@ public sealed class JournalRowTarget : IFuzzTarget
         }
 
         // The template: a run that failed at step 4, so a resume has completed steps to replay and steps to run.
+        // On a clock that stands still, so the template's bytes (timestamps included) are the same in every fuzz run:
+        // input N then flips the same bits every time, and a failure reproduces from its seed and index.
         s_failStep4 = true;
-        var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = _template, BlobThreshold = 1024 });
+        var clock = new Baton.Testing.FakeTime();
+        var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = _template, BlobThreshold = 1024, TimeProvider = clock });
         await using (store)
-        await using (var runtime = new BatonRuntime(new BatonOptions { Store = store }))
+        await using (var runtime = new BatonRuntime(new BatonOptions { Store = store, TimeProvider = clock }))
         {
             var failed = await runtime.RunAsync(Workflow(), Payload.FromText("start"), new RunOptions { RunId = RunId }, cancellationToken);
             if (failed.Status != RunStatus.Failed) throw new InvalidOperationException($"the template run ended {failed.Status}");

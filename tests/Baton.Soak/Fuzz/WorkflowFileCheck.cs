@@ -15,20 +15,35 @@ public static class WorkflowFileCheck
         if (result.IsValid)
         {
             if (result.Document is null) throw new FuzzFailure("valid, yet no document");
-            // A document that loaded must build: every reference was checked when it loaded.
-            WorkflowFile.Build(result.Document);
+            // A document that loaded must build: every reference was checked when it loaded, but for a tool name the
+            // file does not define, which the host's model agent factory may know (a registered or MCP tool): that one
+            // is resolved when the file is built, and refused there by name at the agent's tool, with its position.
+            try
+            {
+                WorkflowFile.Build(result.Document);
+            }
+            catch (WorkflowFileException unknownTool) when (unknownTool.Errors.Count > 0 && unknownTool.Errors.All(e => e.Message.Contains("names tool", StringComparison.Ordinal)))
+            {
+                CheckPositions(text, unknownTool.Errors);
+                return FuzzOutcome.Refused;
+            }
+
             return FuzzOutcome.Accepted;
         }
 
         if (result.Document is not null) throw new FuzzFailure("errors, yet a document");
+        CheckPositions(text, result.Errors);
+        return FuzzOutcome.Refused;
+    }
+
+    private static void CheckPositions(string text, IEnumerable<WorkflowFileError> errors)
+    {
         var lines = text.Split('\n').Length;
-        foreach (var error in result.Errors)
+        foreach (var error in errors)
         {
             if (error.Line < 1 || error.Line > lines + 1 || error.Column < 1) throw new FuzzFailure($"error outside the file ({lines} lines): {error}\n---\n{Clip(text)}");
             if (string.IsNullOrWhiteSpace(error.Message)) throw new FuzzFailure($"an error without a message at {error.Line}:{error.Column}\n---\n{Clip(text)}");
         }
-
-        return FuzzOutcome.Refused;
     }
 
     /// <summary>The start of a long input, for a failure's message.</summary>

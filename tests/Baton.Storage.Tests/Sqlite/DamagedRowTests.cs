@@ -122,6 +122,21 @@ public sealed class DamagedRowTests : IDisposable
     }
 
     [Fact]
+    public void A_state_write_whose_name_was_lost_is_refused_by_entry_not_a_null_key_exception()
+    {
+        // What a bit-flipped "name" property reads back as: the write is there, its name is not.
+        var journal = new[]
+        {
+            new JournalEntry { Sequence = 1, Kind = JournalEntryKind.RunStarted, Payload = "x" },
+            new JournalEntry { Sequence = 2, Kind = JournalEntryKind.StepCompleted, Key = "1:one", StepId = "one", StateChanges = [new StateChange(null!, "v")] },
+        };
+
+        var error = Assert.Throws<StoreFormatException>(() => JournalIntegrity.CheckResumable(RunId, journal));
+
+        Assert.Contains($"journal entry 2 of run '{RunId}' is damaged: it writes a state variable without a name", error.Message);
+    }
+
+    [Fact]
     public async Task The_undamaged_run_resumes_to_its_output()
     {
         var path = await FailedRunAsync();
