@@ -13,6 +13,9 @@ internal sealed class SimpleTemplate
 {
     private static readonly string[] Roots = ["input", "inputs", "state"];
 
+    // Names Liquid gives a meaning of its own after a dot (input.size is a count when there is no "size" member).
+    private static readonly string[] LiquidNames = ["size", "first", "last", "empty", "blank"];
+
     // Each part is a literal text (string) or a path to print (string[]: the root, then property names).
     private readonly object[] _parts;
 
@@ -102,6 +105,7 @@ internal sealed class SimpleTemplate
         {
             var name = trimmed[range];
             if (!IsName(name)) return null;
+            if (names.Count > 0 && Array.IndexOf(LiquidNames, name.ToString()) >= 0) return null;
             names.Add(name.ToString());
         }
 
