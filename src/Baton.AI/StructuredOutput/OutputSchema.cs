@@ -124,7 +124,18 @@ public sealed class OutputSchema
         if (_simple is not null && _simple.Passes(value)) return (value, []);
         // A plain schema reads the same in NJsonSchema (it was checked to have only keywords NJsonSchema reads plainly).
         var schema = _schema ??= Read(_source!);
-        var errors = schema.Validate(text);
+        ICollection<NJsonSchema.Validation.ValidationError> errors;
+        try
+        {
+            errors = schema.Validate(text);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or OverflowException or FormatException or Newtonsoft.Json.JsonException)
+        {
+            // NJsonSchema reads the reply again with Newtonsoft.Json, which throws on what System.Text.Json accepted
+            // (an integer beyond 64 bits): a reply that cannot be checked is a reply that does not pass.
+            return (null, [$"#: the reply could not be checked against the schema: {ex.Message}"]);
+        }
+
         return errors.Count == 0
             ? (value, [])
             : (null, [.. errors.Select(e => $"{(string.IsNullOrEmpty(e.Path) ? "#" : e.Path)}: {Describe(e)}")]);

@@ -21,4 +21,16 @@ public sealed class OutputSchemaCheckTests
             Assert.Contains(problems, p => p.StartsWith("the reply is not valid text", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void A_number_too_big_for_the_schema_checker_is_a_problem_not_a_crash()
+    {
+        // A "$comment" keeps the schema off the plain path, so NJsonSchema (which reads numbers with Newtonsoft.Json) checks it.
+        var counted = OutputSchema.FromJson("""{"$comment":"counted","type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}""");
+
+        var (value, problems) = counted.Check("""{"n": -12345678901234567890123}""");
+
+        Assert.Null(value);
+        Assert.Contains(problems, p => p.Contains("could not be checked against the schema", StringComparison.Ordinal));
+    }
 }
