@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Baton.Testing;
@@ -11,7 +12,6 @@ public sealed class FakeTime : FakeTimeProvider
     private readonly Lock _lock = new();
     private readonly List<TrackedTimer> _timers = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _version;
 
     /// <summary>Starts at 2026-01-01T00:00:00Z, a fixed moment, so runs are reproducible.</summary>
     public FakeTime()
@@ -69,54 +69,65 @@ public sealed class FakeTime : FakeTimeProvider
     }
 
     /// <summary>
-    /// Drives <paramref name="task"/> to completion: whenever it is waiting on time, jumps to the
-    /// next pending timer. Fails after <paramref name="maxJumps"/> jumps, so a test never hangs.
+    /// Waits until the code under test has armed a timer due within <paramref name="within"/> from now — proof that it
+    /// is waiting on time — then moves the clock to when the earliest pending timer fires, firing it. Returns how far
+    /// the clock moved. Fails with a <see cref="TimeoutException"/> if no such timer is armed within
+    /// <paramref name="guard"/> of real time (one minute by default), so a broken test fails instead of hanging.
     /// </summary>
     /// <remarks>
-    /// Before each jump it waits until the system is quiet (no timer created or changed and no
-    /// thread-pool work queued for a few checks in a row), so work still on its way to a nearer
-    /// timer is not overtaken by a jump to a later one.
+    /// It never guesses that the code is idle: a timer due later than <paramref name="within"/> (a run's deadline, a
+    /// lease) is never a reason to move, so a test reads as the timeline it expects.
     /// </remarks>
-    public async Task<T> DriveAsync<T>(Task<T> task, int maxJumps = 10_000)
+    public async Task<TimeSpan> AdvanceToTimerAsync(TimeSpan within, TimeSpan? guard = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        for (var jumps = 0; !task.IsCompleted; jumps++)
-        {
-            if (jumps > maxJumps) throw new TimeoutException($"the task did not finish after {maxJumps} jumps of fake time");
-            await WaitUntilQuietAsync(task).ConfigureAwait(false);
-            if (task.IsCompleted) break;
-            var next = NextDue;
-            if (next is null)
-            {
-                Task changed;
-                lock (_lock) changed = _changed.Task;
-                await Task.WhenAny(task, changed, Task.Delay(50)).ConfigureAwait(false);
-                continue;
-            }
-
-            var step = next.Value - GetUtcNow();
-            Advance(step > TimeSpan.Zero ? step : TimeSpan.Zero);
-        }
-
-        return await task.ConfigureAwait(false);
+        ArgumentOutOfRangeException.ThrowIfLessThan(within, TimeSpan.Zero);
+        await WaitUntilAsync(() => NextDue is { } due && due - GetUtcNow() <= within, $"timer due within {within}", guard, cancellationToken).ConfigureAwait(false);
+        var step = NextDue!.Value - GetUtcNow();
+        if (step < TimeSpan.Zero) step = TimeSpan.Zero;
+        Advance(step);
+        return step;
     }
 
-    private async Task WaitUntilQuietAsync(Task task)
+    /// <summary>
+    /// Waits until the code under test has armed a timer due exactly <paramref name="dueIn"/> from now, whatever other
+    /// timers are pending; fails with a <see cref="TimeoutException"/> after <paramref name="guard"/> (one minute by default).
+    /// </summary>
+    public Task WaitForTimerAsync(TimeSpan dueIn, TimeSpan? guard = null, CancellationToken cancellationToken = default)
     {
-        var quiet = 0;
-        var version = Volatile.Read(ref _version);
-        for (var checks = 0; quiet < 3 && checks < 200 && !task.IsCompleted; checks++)
+        return WaitUntilAsync(
+            () =>
+            {
+                var at = GetUtcNow() + dueIn;
+                lock (_lock) return _timers.Any(t => t.NextDue(GetUtcNow()) == at);
+            },
+            $"timer due in {dueIn}",
+            guard,
+            cancellationToken);
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>, checked each time a timer is created, changed or disposed.</summary>
+    private async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? guard, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(guard ?? TimeSpan.FromMinutes(1));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        while (true)
         {
-            await Task.WhenAny(task, Task.Delay(2)).ConfigureAwait(false);
-            var now = Volatile.Read(ref _version);
-            quiet = now == version && ThreadPool.PendingWorkItemCount == 0 ? quiet + 1 : 0;
-            version = now;
+            Task changed;
+            lock (_lock) changed = _changed.Task;
+            if (condition()) return;
+            try
+            {
+                await changed.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no {what} was armed; {PendingTimers} pending, the next due {NextDue?.ToString("O", CultureInfo.InvariantCulture) ?? "never"} (now {GetUtcNow().ToString("O", CultureInfo.InvariantCulture)})");
+            }
         }
     }
 
     private void Signal()
     {
-        Interlocked.Increment(ref _version);
         TaskCompletionSource changed;
         lock (_lock)
         {

@@ -2,13 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Baton.Server;
 using Baton.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Baton.Dashboard.Tests;
 
@@ -54,21 +49,14 @@ internal sealed class DashboardHost : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("baton-dashboard-").FullName;
         if (slow) await File.WriteAllTextAsync(Path.Combine(folder, "slow.yaml"), Slow);
         var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(folder, "baton.db") });
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddBatonServer(o =>
+        var (app, address) = await LoopbackBatonServer.StartAsync(o =>
         {
             o.WorkflowFiles.Add(Samples);
             if (slow) o.WorkflowFiles.Add(Path.Combine(folder, "slow.yaml"));
             o.Store = store;
             o.Token = token;
         });
-        var app = builder.Build();
-        app.MapBaton();
-        app.MapBatonDashboard();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new DashboardHost(app, folder, store, new Uri(address));
+        return new DashboardHost(app, folder, store, address);
     }
 
     /// <summary>The repository's samples/workflows folder.</summary>

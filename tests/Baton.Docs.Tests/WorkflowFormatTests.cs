@@ -80,8 +80,13 @@ public sealed partial class WorkflowFormatTests(ITestOutputHelper output)
         // to arming its retry delay; an example whose subject is the deadline sets its own, and keeps it.
         var limits = built.Workflow.Limits ?? RunLimits.Default;
         var options = new RunOptions { Limits = limits.Timeout == RunLimits.Default.Timeout ? limits with { Timeout = null } : limits };
-        var result = await time.DriveAsync(runtime.RunAsync(built.Workflow, Payload.ParseJson(input.ToJsonString()), options));
-        await time.DriveAsync(runtime.Events.WhenIdleAsync().ContinueWith(_ => true, TaskScheduler.Default));
+        var run = runtime.Start(built.Workflow, Payload.ParseJson(input.ToJsonString()), options);
+        using var ended = new CancellationTokenSource();
+        var retries = PassRetryDelaysAsync(run, time, ended.Token);
+        var result = await run.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+        await ended.CancelAsync();
+        await retries;
+        await runtime.Events.WhenIdleAsync().WaitAsync(TimeSpan.FromMinutes(1));
         output.WriteLine($"{block}: {result.Status} {result.Output} {result.Error?.Code} {result.Error?.Message}");
 
         if (expected == "waiting")
@@ -138,6 +143,26 @@ public sealed partial class WorkflowFormatTests(ITestOutputHelper output)
         Assert.Equal(1, input["a"]!.GetValue<int>());
         Assert.Equal("failed expression", expected);
         Assert.ThrowsAny<Exception>(() => ParseRun(block, "run: not json -> \"x\""));
+    }
+
+    /// <summary>
+    /// Moves fake time only when the run says it waits on it: each retry's event names its delay, and the clock passes
+    /// it once the delay's timer is armed. Nothing is guessed, so a later timer (a step's timeout) is never jumped to
+    /// early. The examples' other time (a model's <c>delay:</c>, a deadline) is not run here.
+    /// </summary>
+    private static async Task PassRetryDelaysAsync(RunHandle run, FakeTime time, CancellationToken ended)
+    {
+        try
+        {
+            await foreach (var e in run.WatchAsync(ended))
+            {
+                if (e is StepRetryingEvent retrying) await time.AdvanceToTimerAsync(retrying.Delay, cancellationToken: ended);
+            }
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
+        {
+            // The run ended (or waits) before its event stream did.
+        }
     }
 
     private static IEnumerable<CodeBlock> YamlBlocks() => MarkdownPage.Read(Page).Blocks.Where(b => b.Language is "yaml" or "yml");

@@ -47,7 +47,20 @@ public sealed class GrainCallRetryTests
             throw new SiloUnavailableException("gone");
         }, TimeSpan.FromSeconds(2), time, CancellationToken.None);
 
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => time.DriveAsync(retrying));
+        // One backoff at a time (50 ms, doubling to 1 s): each passes once armed, until the 2 s deadline stops the retries.
+        using (var done = new CancellationTokenSource())
+        {
+            while (!retrying.IsCompleted)
+            {
+                var advanced = time.AdvanceToTimerAsync(TimeSpan.FromSeconds(1), cancellationToken: done.Token);
+                if (await Task.WhenAny(retrying, advanced) == advanced) await advanced;
+            }
+
+            await done.CancelAsync();
+        }
+
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => retrying.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(calls > 1);
+        Assert.True(time.GetUtcNow() - time.Start >= TimeSpan.FromSeconds(2), $"gave up after {time.GetUtcNow() - time.Start}");
     }
 }

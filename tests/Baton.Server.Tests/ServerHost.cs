@@ -5,10 +5,6 @@ using System.Text.Json.Nodes;
 using Baton.Storage;
 using Baton.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Baton.Server.Tests;
 
@@ -53,9 +49,7 @@ internal sealed class ServerHost : IAsyncDisposable
 
     private static async Task<ServerHost> StartAsync(string folder, SqliteRunStore store, string? token, long maxBody, TimeProvider? time)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddBatonServer(o =>
+        var (app, address) = await LoopbackBatonServer.StartAsync(o =>
         {
             o.WorkflowFiles.Add(folder);
             o.Store = store;
@@ -63,12 +57,7 @@ internal sealed class ServerHost : IAsyncDisposable
             o.MaxRequestBodyBytes = maxBody;
             o.TimeProvider = time;
         });
-        var app = builder.Build();
-        app.MapBaton();
-        app.MapBatonDashboard();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         return new ServerHost(app, folder, store, client);
     }
 

@@ -80,23 +80,56 @@ public sealed class RecordingStepContextTests
 public sealed class FakeTimeTests
 {
     [Fact]
-    public async Task Drive_jumps_through_delays_without_sleeping()
+    public async Task Advancing_to_a_timer_waits_for_it_to_be_armed_and_stops_where_it_fires()
     {
         var time = new FakeTime();
         var start = time.GetUtcNow();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<int> Work()
         {
+            await go.Task;
             await Task.Delay(TimeSpan.FromHours(1), time);
             await Task.Delay(TimeSpan.FromMinutes(5), time);
             return 7;
         }
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var result = await time.DriveAsync(Task.Run(Work));
+        var work = Task.Run(Work);
+        // A timer due later than asked for (a deadline) is no reason to move.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromHours(2), time);
+        var first = time.AdvanceToTimerAsync(TimeSpan.FromHours(1));
+        Assert.False(first.IsCompleted);
+        go.SetResult();
 
-        Assert.Equal(7, result);
+        Assert.Equal(TimeSpan.FromHours(1), await first);
+        Assert.Equal(TimeSpan.FromMinutes(5), await time.AdvanceToTimerAsync(TimeSpan.FromHours(1)));
+        Assert.Equal(7, await work.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(TimeSpan.FromMinutes(65), time.GetUtcNow() - start);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.False(deadline.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Advancing_fails_clearly_when_no_timer_is_armed_in_time()
+    {
+        var time = new FakeTime();
+        using var later = new CancellationTokenSource(TimeSpan.FromMinutes(10), time);
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => time.AdvanceToTimerAsync(TimeSpan.FromMinutes(1), guard: TimeSpan.FromMilliseconds(1)));
+
+        Assert.Contains("no timer due within 00:01:00 was armed; 1 pending", error.Message, StringComparison.Ordinal);
+        Assert.Equal(time.Start, time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Waits_for_a_timer_due_at_an_exact_time_whatever_else_is_pending()
+    {
+        var time = new FakeTime();
+        using var sooner = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+        var waiting = time.WaitForTimerAsync(TimeSpan.FromSeconds(15));
+        Assert.False(waiting.IsCompleted);
+
+        using var exact = new CancellationTokenSource(TimeSpan.FromSeconds(15), time);
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

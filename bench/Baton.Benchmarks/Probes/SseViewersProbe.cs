@@ -3,13 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Baton.Server;
 using Baton.Storage.Sqlite;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using Baton.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.Benchmarks.Probes;
@@ -32,18 +27,15 @@ public static class SseViewersProbe
         {
             await File.WriteAllTextAsync(Path.Combine(dir.FullName, "long.yaml"), Workflow(steps)).ConfigureAwait(false);
             await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = Path.Combine(dir.FullName, "baton.db") });
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-            builder.Services.AddBatonServer(o =>
-            {
-                o.WorkflowFiles.Add(dir.FullName);
-                o.Store = store;
-            });
-            await using var app = builder.Build();
-            app.MapBaton();
-            await app.StartAsync().ConfigureAwait(false);
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            var (started, address) = await LoopbackBatonServer.StartAsync(
+                o =>
+                {
+                    o.WorkflowFiles.Add(dir.FullName);
+                    o.Store = store;
+                },
+                dashboard: false,
+                minimumLogLevel: LogLevel.Warning).ConfigureAwait(false);
+            await using var app = started;
             using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = viewers + 8 };
             using var client = new HttpClient(handler) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
 

@@ -24,7 +24,7 @@ public sealed class PromptTemplateBoundsTests
         var template = PromptTemplate.Parse(source);
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<AgentException>(() => template.Render(Input, null));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}"); // a hang guard only: the bound named in the message is what stops it
         Assert.Equal((ErrorKind.Fatal, "template"), (error.Kind, error.Code));
         Assert.Matches(why, error.Message);
         Assert.Equal("fine", PromptTemplate.Parse("{{ 'fine' }}").Render(Input, null)); // the next render is unaffected

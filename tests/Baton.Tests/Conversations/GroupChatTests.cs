@@ -175,8 +175,10 @@ public sealed class GroupChatTests
     [Fact]
     public async Task The_steps_timeout_bounds_the_whole_chat()
     {
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hang = Agent.Create("hang", async (_, _, ct) =>
         {
+            hanging.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
             return AgentResult.Success("never");
         });
@@ -184,7 +186,11 @@ public sealed class GroupChatTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = NoDeadline });
         var chat = new GroupChatStep("chat", [Member("a"), hang]) { Timeout = TimeSpan.FromSeconds(30) };
 
-        var result = await time.DriveAsync(runtime.Start(new WorkflowBuilder("w").AddStep(chat).Build(), "task").Completion);
+        var run = runtime.Start(new WorkflowBuilder("w").AddStep(chat).Build(), "task");
+        // The chat's 30 s pass while its second turn hangs: the bound is on the whole chat, not a turn.
+        await hanging.Task.Within();
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(30));
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal("timeout", result.Error!.Code);

@@ -52,7 +52,11 @@ public sealed class CompositeRetryAndTimeoutTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
 
         var run = runtime.Start(workflow, Payload.ParseJson("[1,2]"), new RunOptions { Limits = new RunLimits { MaxParallel = 1, Timeout = null } });
-        var result = await time.DriveAsync(run.Completion);
+        // The first item's 3 s pass once its delay is armed, then the second's: had the second item's 5 s started
+        // while it queued, they would end at 5 s, before its work at 6 s.
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(3));
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(3));
+        var result = await run.Completion.Within();
 
         // Each item needs 3 s of its 5 s budget; the second waited 3 s for the only slot first.
         Assert.Equal(RunStatus.Succeeded, result.Status);

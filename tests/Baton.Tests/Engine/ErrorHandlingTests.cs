@@ -18,7 +18,10 @@ public sealed class ErrorHandlingTests
         var started = time.GetUtcNow();
 
         var run = runtime.Start(SequentialBuilder.Create("retry", flaky), "x");
-        var result = await time.DriveAsync(run.Completion);
+        // Each backoff is armed before the clock moves past it: at most 200 ms, then at most 400 ms.
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200));
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(400));
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
         Assert.Equal([1, 2, 3], flaky.Calls.Select(c => c.Attempt));
@@ -42,7 +45,8 @@ public sealed class ErrorHandlingTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = NoDeadline });
 
         var run = runtime.Start(SequentialBuilder.Create("rate", limited), "x");
-        var result = await time.DriveAsync(run.Completion);
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(7));
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
         Assert.Equal(TimeSpan.FromSeconds(7), run.EventsSoFar.OfType<StepRetryingEvent>().Single().Delay);
@@ -82,9 +86,11 @@ public sealed class ErrorHandlingTests
     public async Task A_step_that_times_out_is_retried_then_fails_with_a_timeout_error()
     {
         var attempts = 0;
+        using var entered = new SemaphoreSlim(0);
         var hang = Agent.Create("hang", async (_, _, ct) =>
         {
             Interlocked.Increment(ref attempts);
+            entered.Release();
             await Task.Delay(Timeout.Infinite, ct);
             return AgentResult.Success("never");
         });
@@ -92,7 +98,14 @@ public sealed class ErrorHandlingTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = NoDeadline });
         var workflow = new SequentialBuilder("slow").Then(hang, timeout: TimeSpan.FromSeconds(5), retry: RetryPolicy.Default with { MaxAttempts = 2 }).Build();
 
-        var result = await time.DriveAsync(runtime.Start(workflow, "x").Completion);
+        var run = runtime.Start(workflow, "x");
+        // The clock passes the step's 5 s only once an attempt is hanging in the agent, and the backoff once it is armed.
+        Assert.True(await entered.WaitAsync(Waits.Timeout));
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(5));
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200));
+        Assert.True(await entered.WaitAsync(Waits.Timeout));
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(5));
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(2, attempts);

@@ -99,6 +99,7 @@ public sealed class KernelTests
     [Fact]
     public async Task A_suspension_racing_the_steps_timeout_suspends_instead_of_retrying_a_timeout()
     {
+        var unwinding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var racer = Agent.Create("racer", async (input, context, ct) =>
         {
             try
@@ -108,15 +109,21 @@ public sealed class KernelTests
             catch (RunSuspendedException)
             {
                 // The step's timeout fires while the suspension unwinds.
+                unwinding.TrySetResult();
                 await Task.Delay(Timeout.Infinite, ct);
             }
 
             return AgentResult.Success("done");
         });
         var workflow = new WorkflowBuilder("race").AddStep(new AgentStep(racer) { Timeout = TimeSpan.FromMilliseconds(50) }).Build();
-        await using var runtime = new BatonRuntime(new BatonOptions { HumanWaitInMemory = TimeSpan.Zero });
+        var time = new FakeTime();
+        await using var runtime = new BatonRuntime(new BatonOptions { HumanWaitInMemory = TimeSpan.Zero, TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } });
 
         var handle = runtime.Start(workflow, "x");
+        // On fake time the race is the same every time: the 50 ms pass exactly while the suspension unwinds (on the
+        // wall clock a busy machine could let them pass before the question was even asked).
+        await unwinding.Task.Within();
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(50));
         var result = await handle.Completion.Within();
 
         Assert.Equal(RunStatus.Waiting, result.Status);

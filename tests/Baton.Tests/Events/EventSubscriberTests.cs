@@ -130,7 +130,9 @@ public sealed class EventSubscriberTests
             return ValueTask.CompletedTask;
         });
 
-        var retried = await time.DriveAsync(runtime.RunAsync(SequentialBuilder.Create("notify", notify), "order-1"));
+        var running = runtime.RunAsync(SequentialBuilder.Create("notify", notify), "order-1");
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200)); // the step's backoff, once armed
+        var retried = await running.Within();
         var failed = await runtime.RunAsync(SequentialBuilder.Create("broken", broken), "order-2");
         await runtime.Events.WhenIdleAsync().Within();
 
@@ -150,7 +152,9 @@ public sealed class EventSubscriberTests
         var subscription = runtime.Events.Subscribe("invoices.*", SequentialBuilder.Create("book-invoice", parse, post));
 
         await runtime.Events.PublishAsync("invoices.received", "INV-9");
-        await time.DriveAsync(runtime.Events.IdleAsync());
+        // The delivery's backoff (at most 100 ms) passes once the failed run has armed it.
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(100));
+        await runtime.Events.WhenIdleAsync().Within();
 
         Assert.Equal(1, subscription.Delivered);
         Assert.Empty(runtime.Events.DeadLetters);
@@ -180,7 +184,10 @@ public sealed class EventSubscriberTests
         var subscription = runtime.Events.Subscribe("invoices.*", SequentialBuilder.Create("book-invoice", parse, post));
 
         await runtime.Events.PublishAsync("invoices.received", "INV-9");
-        await time.DriveAsync(runtime.Events.IdleAsync());
+        // The delivery's backoffs, at most 100 then 200 ms, each passed once armed.
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(100));
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200));
+        await runtime.Events.WhenIdleAsync().Within();
 
         var dead = Assert.Single(runtime.Events.DeadLetters);
         Assert.Equal("book-invoice", dead.Subscriber);

@@ -12,10 +12,15 @@ internal static class Waits
     /// <summary>Awaits <paramref name="task"/>, failing the test if it takes longer than <see cref="Timeout"/>.</summary>
     public static Task<T> Within<T>(this Task<T> task) => task.WaitAsync(Timeout);
 
-    /// <summary><see cref="EventBus.WhenIdleAsync"/> as a task with a result, for <see cref="FakeTime.DriveAsync{T}"/>.</summary>
-    public static async Task<bool> IdleAsync(this EventBus bus)
+    /// <summary>The run's first event that <paramref name="match"/> accepts, failing the test if none comes within <see cref="Timeout"/>.</summary>
+    public static async Task<RunEvent> EventAsync(this RunHandle run, Func<RunEvent, bool> match)
     {
-        await bus.WhenIdleAsync().ConfigureAwait(false);
-        return true;
+        using var cancel = new CancellationTokenSource(Timeout);
+        await foreach (var e in run.WatchAsync(cancel.Token).ConfigureAwait(false))
+        {
+            if (match(e)) return e;
+        }
+
+        throw new InvalidOperationException($"run {run.RunId} ended without the event the test waits for");
     }
 }

@@ -70,7 +70,9 @@ public sealed class MessagingTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } }); // no deadline for fake time to jump to
         var workflow = new SequentialBuilder("lonely").Then(asker, retry: RetryPolicy.None).Build();
 
-        var result = await time.DriveAsync(runtime.Start(workflow, "x").Completion);
+        var run = runtime.Start(workflow, "x");
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(5)); // the request's wait, once armed
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal(("reply_timeout", ErrorKind.Transient), (result.Error!.Code, result.Error.Kind));
@@ -95,7 +97,9 @@ public sealed class MessagingTests
         var time = new FakeTime();
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } }); // no deadline for fake time to jump to
 
-        var result = await time.DriveAsync(runtime.Start(SequentialBuilder.Create("retry", sender, picky), "x").Completion);
+        var run = runtime.Start(SequentialBuilder.Create("retry", sender, picky), "x");
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200)); // the backoff, once armed
+        var result = await run.Completion.Within();
 
         Assert.Equal("only message", result.Output!.AsText());
         Assert.Equal(["only message", "only message"], attempts);

@@ -64,8 +64,10 @@ public sealed class FanOutFailureTests
     {
         var time = new FakeTime();
         var quick = Agent.Create("quick", _ => Payload.FromText("done early"));
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hang = Agent.Create("hang", async (_, _, ct) =>
         {
+            hanging.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
             return AgentResult.Success("never");
         });
@@ -73,7 +75,12 @@ public sealed class FanOutFailureTests
         var workflow = new WorkflowBuilder("w").AddStep(new ParallelStep(fan.Id, fan.Branches) { Timeout = TimeSpan.FromSeconds(5) }).Build();
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
 
-        var result = await time.DriveAsync(runtime.Start(workflow, "x", new RunOptions { Limits = new RunLimits { Timeout = null } }).Completion);
+        var run = runtime.Start(workflow, "x", new RunOptions { Limits = new RunLimits { Timeout = null } });
+        // The 5 s pass once the quick branch is committed and the other hangs.
+        await run.EventAsync(e => e is StepCompletedEvent { StepId: "quick" });
+        await hanging.Task.Within();
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(5));
+        var result = await run.Completion.Within();
 
         Assert.Equal("timeout", result.Error!.Code);
         Assert.Equal("done early", result.Partial!.AsJson().GetProperty("p").GetProperty("quick/1:quick").GetString());

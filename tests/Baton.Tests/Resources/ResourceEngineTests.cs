@@ -35,7 +35,9 @@ public sealed class ResourceEngineTests
         var run = runtime.Start(workflow, "go", NoDeadline);
         // Five steps started, two wait: the window's timer and their two maximum-wait timers.
         await time.WaitForPendingTimersAsync(3);
-        var result = await time.DriveAsync(run.Completion);
+        // At one minute the window's timer starts the two: their wait is fixed in its callback.
+        await time.AdvanceToTimerAsync(Minute);
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
         Assert.Equal("[1,2,3,4,5,6,7]", result.Output!.AsText());
@@ -127,7 +129,8 @@ public sealed class ResourceEngineTests
         var run = runtime.Start(workflow, "go", NoDeadline);
         // The first step's permit is held for a minute; the second waits at most 10 s.
         await time.WaitForPendingTimersAsync(2);
-        var result = await time.DriveAsync(run.Completion);
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(10));
+        var result = await run.Completion.Within();
 
         Assert.Equal(RunStatus.Failed, result.Status);
         Assert.Equal((ErrorKind.Transient, "quota_wait", "second"), (result.Error!.Kind, result.Error.Code, result.Error.StepId));
@@ -147,7 +150,11 @@ public sealed class ResourceEngineTests
         var workflow = OneStep("ask", flaky, "openai", retry: RetryPolicy.Default with { MaxAttempts = 4 });
 
         var run = runtime.Start(workflow, "q", NoDeadline);
-        var result = await time.DriveAsync(run.Completion);
+        // Backoffs of at most 200 and 400 ms, then what is left of the 30 s cool-down: each passes once armed.
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200));
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(400));
+        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(30));
+        var result = await run.Completion.Within();
 
         // Two failures open the circuit; attempt 3 is refused (the agent is not called) with the
         // cool-down left as its Retry-After, which the retry policy honours; attempt 4 is the trial.

@@ -228,7 +228,7 @@ public sealed class TeamTests
         await crashed.Task;
 
         // What a crash leaves: the run's start and the first three turns' completions (manager, researcher, manager).
-        var store = await Engine.JournalCopy.PrefixAsync(first.Store, doomed.RunId, 4);
+        var store = await JournalCopy.PrefixAsync(first.Store, doomed.RunId, 4);
         doomed.Cancel();
         await using var second = new BatonRuntime(new BatonOptions { Store = store });
         var resumed = await (await second.ResumeAsync(doomed.RunId, workflow)).Completion;

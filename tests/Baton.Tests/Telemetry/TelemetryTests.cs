@@ -99,7 +99,11 @@ public sealed class TelemetryTests : IDisposable
             .Returns("results");
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time, Limits = RunLimits.Default with { Timeout = null } });
 
-        var result = await time.DriveAsync(runtime.RunAsync(SequentialBuilder.Create("search", fetch), "query"));
+        var running = runtime.RunAsync(SequentialBuilder.Create("search", fetch), "query");
+        // Backoffs of at most 200 ms, then 400 ms, each passed once armed.
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(200));
+        await time.AdvanceToTimerAsync(TimeSpan.FromMilliseconds(400));
+        var result = await running.Within();
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
         var step = Assert.Single(SpansOf(result.RunId), s => s.OperationName == "invoke_agent fetch");

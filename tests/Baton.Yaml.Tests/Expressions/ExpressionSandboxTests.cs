@@ -17,7 +17,7 @@ public sealed class ExpressionSandboxTests
     {
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<AgentException>(() => Expression.Parse(source).Evaluate(Scope));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}"); // a hang guard only: the bound named in the message is what stops it
         Assert.Equal((ErrorKind.Fatal, "expression"), (error.Kind, error.Code));
         return error;
     }

@@ -54,7 +54,8 @@ public sealed class ExpressionTests
     {
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<AgentException>(() => Expression.Parse(source).EvaluateBoolean(Scope));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        // A hang guard only, far above Expression.TimeLimit: what stops the expression is the bound in its message.
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), $"took {clock.Elapsed}");
         Assert.Equal((ErrorKind.Fatal, "expression"), (error.Kind, error.Code));
         Assert.Matches(why, error.Message);
         Assert.True(Expression.Parse("1 + 1 == 2").EvaluateBoolean(Scope)); // the next evaluation is unaffected

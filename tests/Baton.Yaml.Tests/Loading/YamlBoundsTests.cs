@@ -4,7 +4,7 @@ using Baton.Yaml;
 
 namespace Baton.Yaml.Tests.Loading;
 
-/// <summary>Hostile YAML is refused at a position, quickly, before it can be expanded: aliases, nesting, size.</summary>
+/// <summary>Hostile YAML is refused at a position, cheaply, before it can be expanded: aliases, nesting, size.</summary>
 public sealed class YamlBoundsTests
 {
     private const string Head = "version: 1\nagents: { hello: { template: 'x' } }\nworkflow: hello\n";
@@ -24,9 +24,18 @@ public sealed class YamlBoundsTests
 
     private static WorkflowFileError Refused(string yaml, string contains)
     {
+        // The bound is on work done, not on the machine's speed: reading is synchronous, so the bytes this thread
+        // allocates are what refusing the file cost. A file expanded before its bound was checked (an alias bomb's
+        // 111,111 values, a nesting copied level by level) costs tens of megabytes; refusing it at once costs a small
+        // multiple of the text (the 100,000-value file, the costliest here, takes ~230 bytes a character).
         var clock = Stopwatch.StartNew();
+        var before = GC.GetAllocatedBytesForCurrentThread();
         var result = WorkflowFile.Read(yaml, "hostile.yaml");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var budget = (1024L * yaml.Length) + (1024 * 1024);
+        Assert.True(allocated <= budget, $"refusing {yaml.Length} characters allocated {allocated} bytes; at most {budget}");
+        // Only a hang guard, far above the normal tens of milliseconds: a loaded machine must not fail it.
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"took {clock.Elapsed}");
         Assert.False(result.IsValid);
         var error = Assert.Single(result.Errors);
         Assert.Contains(contains, error.Message);

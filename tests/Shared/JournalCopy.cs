@@ -1,6 +1,6 @@
 using Baton.Storage;
 
-namespace Baton.AgentFramework.Tests;
+namespace Baton.TestSupport;
 
 /// <summary>Simulates a crash: a fresh store holding only the first entries of a run's journal, as a process killed at that moment leaves it.</summary>
 internal static class JournalCopy
@@ -10,6 +10,7 @@ internal static class JournalCopy
         var record = await source.GetRunAsync(runId) ?? throw new InvalidOperationException("no run");
         var journal = await source.ReadJournalAsync(runId);
         var copy = new InMemoryRunStore();
+        // The crashed process's lease has run out, so whoever resumes may take the run at once.
         var lease = await copy.CreateRunAsync(record with { Status = RunStatus.Running }, "crashed", TimeSpan.Zero);
         foreach (var entry in journal.Take(entries)) await copy.AppendAsync(lease, entry);
         return copy;
