@@ -7,16 +7,7 @@ namespace Baton.Yaml.Tests.Building;
 /// <summary><c>tools:</c> in workflow files: agents as tools, MCP servers, approvals; and agents' <c>guardrails:</c>.</summary>
 public sealed class ToolFileTests
 {
-    /// <summary>The test MCP server's entry assembly, built beside this one (same configuration).</summary>
-    private static string McpServerPath
-    {
-        get
-        {
-            var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Baton.Yaml.Tests/bin/<config>/<tfm>/
-            var tests = here.Parent!.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(tests, "Baton.McpTestServer", "bin", here.Parent.Name, here.Name, "Baton.McpTestServer.dll");
-        }
-    }
+    private static string McpServerPath => McpTestServer.Path;
 
     private const string Desk = """
         version: 1
