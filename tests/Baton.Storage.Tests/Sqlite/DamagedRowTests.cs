@@ -69,11 +69,44 @@ public sealed class DamagedRowTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bit_flipped_output_that_is_still_valid_JSON_is_refused_by_its_checksum()
+    {
+        var path = await FailedRunAsync();
+        // The completed step's output "x>one" (its '>' may be escaped) with one bit flipped ('o' 0x6F to 'n' 0x6E): the JSON stays whole and of the
+        // right shape, so only the row's checksum can tell (the journal-rows fuzz target's input 815).
+        Sql(path, $"UPDATE journal SET body = CAST(replace(replace(CAST(body AS TEXT), 'x>one', 'x>nne'), 'x\\u003Eone', 'x\\u003Enne') AS BLOB) WHERE run_id = '{RunId}' AND seq = 2");
+
+        var error = await ResumeRefusedAsync(path);
+
+        Assert.Contains($"journal entry 2 of run '{RunId}'", error.Message);
+        Assert.Contains("checksum does not match", error.Message);
+    }
+
+    [Fact]
+    public async Task A_damaged_blob_is_refused_by_its_hash()
+    {
+        var path = Path.Combine(_dir.FullName, $"{Guid.NewGuid():N}.db");
+        await using (var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path, BlobThreshold = 1024 }))
+        await using (var runtime = new BatonRuntime(new BatonOptions { Store = store }))
+        {
+            Assert.Equal(RunStatus.Failed, (await runtime.RunAsync(Flow(failSecond: true), new string('x', 2000), new RunOptions { RunId = RunId })).Status);
+        }
+
+        Sql(path, "UPDATE blobs SET data = CAST(replace(replace(CAST(data AS TEXT), 'x>one', 'x>nne'), 'x\\u003Eone', 'x\\u003Enne') AS BLOB)");
+
+        var error = await ResumeRefusedAsync(path);
+
+        Assert.Contains($"run '{RunId}'", error.Message);
+        Assert.Contains("whose content is damaged", error.Message);
+    }
+
+    [Fact]
     public async Task A_step_key_damaged_into_no_step_key_is_refused_by_entry_not_a_substring_exception()
     {
         var path = await FailedRunAsync();
-        // The completed step's key "1:one" with its colon flipped to another byte, the JSON still whole.
-        Sql(path, $"UPDATE journal SET body = CAST(replace(CAST(body AS TEXT), '\"1:one\"', '\"1;one\"') AS BLOB) WHERE run_id = '{RunId}' AND seq = 2");
+        // The completed step's key "1:one" with its colon flipped to another byte, the JSON still whole, in a row written
+        // before rows had checksums (the checksum cut off), so the key itself is what is refused.
+        Sql(path, $"UPDATE journal SET body = CAST(replace(substr(CAST(body AS TEXT), 1, instr(CAST(body AS TEXT), char(10)) - 1), '\"1:one\"', '\"1;one\"') AS BLOB) WHERE run_id = '{RunId}' AND seq = 2");
 
         var error = await ResumeRefusedAsync(path);
 

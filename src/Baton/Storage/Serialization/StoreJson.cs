@@ -90,7 +90,7 @@ public static class StoreJson
         var large = entry.Payload?.SizeInBytes > blobThreshold
             || entry.StateChanges?.Any(c => c.Value.SizeInBytes > blobThreshold) == true
             || entry.Messages?.Any(m => m.Payload.SizeInBytes > blobThreshold) == true;
-        if (!large) return new StoredEntry(JsonSerializer.SerializeToUtf8Bytes(entry, StoreJsonContext.Default.JournalEntry), null, []);
+        if (!large) return new StoredEntry(Seal(JsonSerializer.SerializeToUtf8Bytes(entry, StoreJsonContext.Default.JournalEntry), null), null, []);
         var node = ToNode(entry);
         var blobs = new List<(string Hash, byte[] Data)>();
         var paths = new JsonArray();
@@ -116,7 +116,57 @@ public static class StoreJson
             for (var i = 0; i < messages.Count; i++) Extract(messages[i], "payload", $"messages.{i}.payload");
         }
 
-        return new StoredEntry(Encoding.UTF8.GetBytes(node.ToJsonString()), paths.Count == 0 ? null : paths.ToJsonString(), blobs);
+        var blobPaths = paths.Count == 0 ? null : paths.ToJsonString();
+        return new StoredEntry(Seal(Encoding.UTF8.GetBytes(node.ToJsonString()), blobPaths), blobPaths, blobs);
+    }
+
+    /// <summary>
+    /// The entry's JSON followed by a newline and a checksum of it and its blob paths (16 hex digits: the first 8 bytes
+    /// of their SHA-256). Compact JSON never holds a raw newline, so the last one starts the checksum.
+    /// </summary>
+    private static byte[] Seal(byte[] json, string? blobPaths)
+    {
+        var body = new byte[json.Length + 1 + ChecksumLength];
+        json.CopyTo(body, 0);
+        body[json.Length] = (byte)'\n';
+        WriteChecksum(json, blobPaths, body.AsSpan(json.Length + 1));
+        return body;
+    }
+
+    private const int ChecksumLength = 16;
+
+    private static void WriteChecksum(ReadOnlySpan<byte> json, string? blobPaths, Span<byte> destination)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        if (blobPaths is null)
+        {
+            SHA256.HashData(json, hash);
+        }
+        else
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(json);
+            sha.AppendData([0]);
+            sha.AppendData(Encoding.UTF8.GetBytes(blobPaths));
+            sha.GetHashAndReset(hash);
+        }
+
+        Convert.TryToHexStringLower(hash[..(ChecksumLength / 2)], destination, out _);
+    }
+
+    /// <summary>
+    /// The JSON of a stored body: checked against its checksum when it has one (rows written before checksums have
+    /// none and are read as they are), so damage that leaves valid JSON (a flipped bit in an output) is refused.
+    /// </summary>
+    private static ReadOnlySpan<byte> Unseal(byte[] body, string? blobPaths, string where)
+    {
+        var newline = body.AsSpan().LastIndexOf((byte)'\n');
+        if (newline < 0) return body;
+        var json = body.AsSpan(0, newline);
+        Span<byte> expected = stackalloc byte[ChecksumLength];
+        WriteChecksum(json, blobPaths, expected);
+        if (!body.AsSpan(newline + 1).SequenceEqual(expected)) throw new StoreFormatException($"{where} is damaged: its checksum does not match what it holds");
+        return json;
     }
 
     /// <summary>Reads an entry written by <see cref="Write(JournalEntry, int)"/>, loading moved payloads with <paramref name="blob"/>.</summary>
@@ -125,11 +175,12 @@ public static class StoreJson
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(blob);
-        if (blobPaths is null) return ReadEntry(body, where);
+        var json = Unseal(body, blobPaths, where);
+        if (blobPaths is null) return ReadEntry(json, where);
         JsonNode node;
         try
         {
-            node = JsonNode.Parse(body) ?? throw new JsonException("null entry");
+            node = JsonNode.Parse(json) ?? throw new JsonException("null entry");
         }
         catch (JsonException ex)
         {
@@ -156,6 +207,8 @@ public static class StoreJson
             {
                 var hash = parent?[key]?.GetValue<string>() ?? throw new StoreFormatException($"{where} refers to a blob at '{path}' that it does not hold");
                 var data = blob(hash) ?? throw new StoreFormatException($"{where} refers to blob {hash}, which is missing");
+                // Blobs are stored by their content's hash: content that no longer has it was damaged.
+                if (!string.Equals(Convert.ToHexString(SHA256.HashData(data)), hash, StringComparison.OrdinalIgnoreCase)) throw new StoreFormatException($"{where} refers to blob {hash}, whose content is damaged");
                 parent![key] = JsonNode.Parse(data);
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
@@ -169,7 +222,7 @@ public static class StoreJson
 }
 
 /// <summary>A journal entry as a store writes it: its JSON, the paths of payloads moved to blobs, and those blobs.</summary>
-/// <param name="Body">The entry's UTF-8 JSON.</param>
+/// <param name="Body">The entry's UTF-8 JSON, then a newline and its checksum.</param>
 /// <param name="BlobPaths">A JSON array of the moved payloads' paths, or null.</param>
 /// <param name="Blobs">The moved payloads by SHA-256.</param>
 public sealed record StoredEntry(byte[] Body, string? BlobPaths, IReadOnlyList<(string Hash, byte[] Data)> Blobs);
