@@ -18,6 +18,9 @@ internal sealed class JournalReplay
     public bool IsActive => _steps is not null;
 
     /// <summary>Reads a journal: the state from its latest snapshot and the writes after it, mailboxes, usage, steps to replay.</summary>
+    /// <summary>The entry that recorded the run's success when the restored journal ends with one, else null.</summary>
+    public JournalEntry? Succeeded { get; private set; }
+
     public void Restore(IReadOnlyList<JournalEntry> journal, RunState state, RunMessages messages, RunBudget budget)
     {
         var steps = new ConcurrentDictionary<string, JournalEntry>(StringComparer.Ordinal);
@@ -45,6 +48,10 @@ internal sealed class JournalReplay
         }
 
         budget.Restore(usage);
+        // The previous execution recorded the run's success and stopped before the run's status said so (a kill between
+        // the two writes): resuming finishes that bookkeeping instead of walking the run again and succeeding twice.
+        // A failure or a cancellation is not an end here: resuming gives the stopped step another chance.
+        Succeeded = journal.Count > 0 && journal[^1].Kind == JournalEntryKind.RunSucceeded ? journal[^1] : null;
         _published = new ConcurrentDictionary<string, bool>(
             journal.Where(e => e.Kind == JournalEntryKind.EventsPublished && e.Key is not null).Select(e => KeyValuePair.Create(e.Key!, true)),
             StringComparer.Ordinal);

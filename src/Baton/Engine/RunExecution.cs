@@ -95,6 +95,21 @@ internal sealed class RunExecution
             : null;
         BatonTelemetry.RunsStarted.Add(1);
         Events.Add(new RunStartedEvent(RunId, Time.GetUtcNow(), Workflow.Name, resumed));
+        if (Replay.Succeeded is { } succeeded)
+        {
+            // The journal already says the run succeeded; only its status did not (the last execution stopped between the
+            // two writes). Record that and end as it did: walking the run again would succeed a second time.
+            try
+            {
+                await Host.Store.SetStatusAsync(Lease, RunStatus.Succeeded, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (RunLeaseLostException)
+            {
+                return LeaseLost(activity);
+            }
+
+            return End(activity, RunStatus.Succeeded, succeeded.Payload ?? Payload.Empty, null);
+        }
 
         ScopeOutcome outcome;
         try

@@ -43,6 +43,34 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task A_run_killed_after_journaling_its_end_but_before_its_status_ends_once_without_running_again()
+    {
+        var calls = 0;
+        var step = Agent.Create("step", (Payload input) =>
+        {
+            Interlocked.Increment(ref calls);
+            return Payload.FromText(input.AsText() + ">step");
+        });
+        var workflow = SequentialBuilder.Create("once", step);
+        await using var first = new BatonRuntime();
+        var done = await first.RunAsync(workflow, "in");
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        var journal = await first.Store.ReadJournalAsync(done.RunId);
+        Assert.Equal(JournalEntryKind.RunSucceeded, journal[^1].Kind);
+
+        // What a kill between the two last writes leaves: the whole journal, the status still "running".
+        var store = await JournalCopy.PrefixAsync(first.Store, done.RunId, journal.Count);
+        await using var second = new BatonRuntime(new BatonOptions { Store = store });
+        var resumed = await (await second.ResumeAsync(done.RunId, workflow)).Completion;
+
+        Assert.Equal(RunStatus.Succeeded, resumed.Status);
+        Assert.Equal("in>step", resumed.Output!.AsText());
+        Assert.Equal(1, calls);
+        Assert.Single(await store.ReadJournalAsync(done.RunId), e => e.Kind == JournalEntryKind.RunSucceeded);
+        Assert.Equal(RunStatus.Succeeded, (await store.GetRunAsync(done.RunId))!.Status);
+    }
+
+    [Fact]
     public async Task A_cancelled_run_stays_cancelled()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
