@@ -52,10 +52,12 @@ public sealed class CompositeRetryAndTimeoutTests
         await using var runtime = new BatonRuntime(new BatonOptions { TimeProvider = time });
 
         var run = runtime.Start(workflow, Payload.ParseJson("[1,2]"), new RunOptions { Limits = new RunLimits { MaxParallel = 1, Timeout = null } });
-        // The first item's 3 s pass once its delay is armed, then the second's: had the second item's 5 s started
-        // while it queued, they would end at 5 s, before its work at 6 s.
+        // The first item's 3 s pass once its delay is armed, then the second's once its own delay is armed (due exactly
+        // 3 s later: the first item's 5 s timeout, due sooner, may not be disposed yet on a busy machine, and is no
+        // proof of anything): had the second item's 5 s started while it queued, they would end at 5 s, before its work at 6 s.
         await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(3));
-        await time.AdvanceToTimerAsync(TimeSpan.FromSeconds(3));
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(3));
+        time.Advance(TimeSpan.FromSeconds(3));
         var result = await run.Completion.Within();
 
         // Each item needs 3 s of its 5 s budget; the second waited 3 s for the only slot first.
