@@ -2,18 +2,19 @@ namespace Baton.CrashHost;
 
 /// <summary>
 /// The conversation shapes the crash tests kill mid-conversation: a round-robin group chat and a ring of handoff desks.
-/// Every turn logs its execution and takes a few milliseconds; each message carries the conversation so far, so the
+/// Every turn logs its execution, takes a few milliseconds and makes its side effect in the ledger; each message carries the conversation so far, so the
 /// output shows the whole transcript in order.
 /// </summary>
 public static class ConversationShapes
 {
     /// <summary>Three members, nine turns; each says the last message (or the task) followed by its name.</summary>
-    public static Workflow GroupChat(Action<string> executed)
+    public static Workflow GroupChat(CrashEffects effects)
     {
         IAgent Member(string name) => Agent.Create(name, async (input, context, ct) =>
         {
-            executed(context.IdempotencyKey);
+            effects.Executed(context.IdempotencyKey);
             await Task.Delay(8 + context.Random.Next(12), ct);
+            effects.Effect(context.IdempotencyKey, context.RunId);
             var transcript = Transcript.FromPayload(input);
             return AgentResult.Success(Payload.FromText($"{transcript.Last?.Text ?? transcript.Task.AsText()}>{name}"));
         });
@@ -22,13 +23,13 @@ public static class ConversationShapes
     }
 
     /// <summary>Three desks in a ring: each transfers to the next until eight transfers were made, then answers with who spoke.</summary>
-    public static Workflow Handoff(Action<string> executed) => new HandoffBuilder("crash-handoff")
-        .Agent(new RingDesk("d1", "d2", executed), "d2")
-        .Agent(new RingDesk("d2", "d3", executed), "d3")
-        .Agent(new RingDesk("d3", "d1", executed), "d1")
+    public static Workflow Handoff(CrashEffects effects) => new HandoffBuilder("crash-handoff")
+        .Agent(new RingDesk("d1", "d2", effects), "d2")
+        .Agent(new RingDesk("d2", "d3", effects), "d3")
+        .Agent(new RingDesk("d3", "d1", effects), "d1")
         .Build();
 
-    private sealed class RingDesk(string name, string next, Action<string> executed) : IConversationAgent
+    private sealed class RingDesk(string name, string next, CrashEffects effects) : IConversationAgent
     {
         public string Name => name;
 
@@ -37,8 +38,9 @@ public static class ConversationShapes
 
         public async ValueTask<ConversationReply> ReplyAsync(ConversationTurn turn, IStepContext context, CancellationToken cancellationToken)
         {
-            executed(context.IdempotencyKey);
+            effects.Executed(context.IdempotencyKey);
             await Task.Delay(8 + context.Random.Next(12), cancellationToken);
+            effects.Effect(context.IdempotencyKey, context.RunId);
             var messages = turn.Transcript.Messages;
             if (messages.Count < 8) return new ConversationReply(AgentResult.Success(Payload.Empty), new ConversationTransfer(next, $"turn {messages.Count + 1}"));
             return AgentResult.Success(Payload.FromText(string.Join(">", messages.Select(m => m.From).Prepend(turn.Transcript.Task.AsText()).Append(name))));

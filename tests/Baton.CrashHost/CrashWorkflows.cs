@@ -15,9 +15,9 @@ public static class CrashWorkflows
 
     /// <summary>
     /// Every shape the soak kills: sequential, parallel, foreach, route, vote, state machine (loop), graph, event-started
-    /// child runs, and a person's answer (approval).
+    /// child runs, a person's answer (approval), the conversations (group chat, handoff) and a tool call that needs approval.
     /// </summary>
-    public static IReadOnlyList<string> AllShapes { get; } = ["sequential", "parallel", "foreach", "route", "vote", "loop", "graph", "events", "approval"];
+    public static IReadOnlyList<string> AllShapes { get; } = ["sequential", "parallel", "foreach", "route", "vote", "loop", "graph", "events", "approval", "groupchat", "handoff", "tool-approval"];
 
     /// <summary>A draft, a person's approval, and a publication: the human-in-the-loop shape.</summary>
     public static Workflow Approval(Action<string> executed) => Approval(new CrashEffects(executed));
@@ -38,8 +38,8 @@ public static class CrashWorkflows
         "graph" => Graph(effects),
         "events" => Events(effects),
         "tool-approval" => ToolApproval.Build(effects.Executed),
-        "groupchat" => ConversationShapes.GroupChat(effects.Executed),
-        "handoff" => ConversationShapes.Handoff(effects.Executed),
+        "groupchat" => ConversationShapes.GroupChat(effects),
+        "handoff" => ConversationShapes.Handoff(effects),
         _ => throw new ArgumentException($"unknown shape '{shape}'", nameof(shape)),
     };
 
