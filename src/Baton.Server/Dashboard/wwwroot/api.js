@@ -16,12 +16,22 @@ export class ApiError extends Error {
 
 export function headers(extra) {
   const result = Object.assign({}, extra);
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = currentToken();
   if (token) result.Authorization = `Bearer ${token}`;
   return result;
 }
 
-export function waitForToken() {
+/** The token requests carry now (null before the person gave one). */
+function currentToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/**
+ * A request sent with token `sent` was refused (401): asks for a token and waits for it — unless one was given since
+ * that request went out (several requests refused together, answered after the person typed it): then it goes again.
+ */
+export function waitForToken(sent) {
+  if (currentToken() !== sent) return Promise.resolve();
   $('token-panel').hidden = false;
   $('token-input').focus();
   return new Promise((resolve) => tokenWaiters.push(resolve));
@@ -29,12 +39,13 @@ export function waitForToken() {
 
 export async function api(method, path, body) {
   for (;;) {
+    const sent = currentToken();
     const response = await fetch(path, {
       method,
       headers: headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (response.status === 401) { await waitForToken(); continue; }
+    if (response.status === 401) { await waitForToken(sent); continue; }
     const type = response.headers.get('Content-Type') || '';
     const data = response.status === 204 ? null : type.includes('json') ? await response.json() : await response.text();
     if (!response.ok) throw new ApiError(response.status, data);
@@ -68,8 +79,9 @@ export class EventStream {
       try {
         const extra = { Accept: 'text/event-stream' };
         if (this.lastId !== null) extra['Last-Event-ID'] = this.lastId;
+        const sent = currentToken();
         const response = await fetch(this.path, { headers: headers(extra), signal: this.controller.signal, cache: 'no-store' });
-        if (response.status === 401) { await waitForToken(); continue; }
+        if (response.status === 401) { await waitForToken(sent); continue; }
         if (response.status === 204) { ended = true; }
         else if (!response.ok) { throw new Error(`the event stream answered ${response.status}`); }
         else {
