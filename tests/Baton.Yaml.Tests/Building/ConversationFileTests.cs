@@ -195,22 +195,10 @@ public sealed class ConversationFileTests
     {
         var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path("support-desk.yaml"));
         Assert.Empty(errors);
-        var store = new Baton.Storage.InMemoryRunStore();
-        string runId;
-        await using (var first = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero }))
-        {
-            var waiting = await first.RunAsync(built!.Workflow, Payload.ParseJson("""{"message":"I was charged twice for my subscription this month."}"""));
-            Assert.Equal(RunStatus.Waiting, waiting.Status);
-            runId = waiting.RunId;
-        }
+        var second = (await WorkflowFile.LoadAsync(Samples.Path("support-desk.yaml"))).Workflow!.Workflow;
+        var (store, runId, request, result) = await FileRuns.WaitThenAnswerElsewhereAsync(built!.Workflow, second, Payload.ParseJson("""{"message":"I was charged twice for my subscription this month."}"""), answer);
 
-        var request = Assert.Single(await store.ListHumanRequestsAsync(runId));
         Assert.Equal("Allow the tool 'refund' to run with {\"input\":{\"amount\":19.99}}? Answer yes to run it; any other answer refuses it.", request.Prompt);
-        await using var second = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
-        second.Register((await WorkflowFile.LoadAsync(Samples.Path("support-desk.yaml"))).Workflow!.Workflow);
-        var answered = await second.Humans.AnswerAsync(request.Id, answer);
-        var result = await answered.Run!.Completion;
-
         Assert.True(result.IsSuccess, result.Error?.Message);
         Assert.Equal("I refunded the duplicate charge of 19.99; it shows on your card in 3-5 days.", result.Output!.AsText());
         var journal = await store.ReadJournalAsync(runId);

@@ -1,3 +1,4 @@
+using Baton.Storage;
 using Baton.Yaml;
 using Baton.Yaml.Providers;
 
@@ -29,5 +30,41 @@ internal static class FileRuns
     {
         await using var runtime = new BatonRuntime(new BatonOptions { Resources = built.Resources });
         return await runtime.RunAsync(built.Workflow, Payload.ParseJson(input));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="first"/> until it waits for a person, in a runtime that then ends; answers its one open
+    /// request in a second runtime on the same store, where <paramref name="second"/> (the same file, built again) is
+    /// registered, and runs it to its end: a suspension that outlives its process.
+    /// </summary>
+    public static async Task<AnsweredRun> WaitThenAnswerElsewhereAsync(Workflow first, Workflow second, Payload input, string answer)
+    {
+        var store = new InMemoryRunStore();
+        string runId;
+        await using (var waitingRuntime = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero }))
+        {
+            var waiting = await waitingRuntime.RunAsync(first, input);
+            Assert.Equal(RunStatus.Waiting, waiting.Status);
+            runId = waiting.RunId;
+        }
+
+        var request = Assert.Single(await store.ListHumanRequestsAsync(runId));
+        await using var answering = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
+        answering.Register(second);
+        var answered = await answering.Humans.AnswerAsync(request.Id, answer);
+        return new AnsweredRun(store, runId, request, await answered.Run!.Completion);
+    }
+
+    /// <summary>Runs <paramref name="workflow"/> until it waits for a person, answers its one open request and runs it to its end, in one runtime.</summary>
+    public static async Task<AnsweredRun> WaitThenAnswerAsync(Workflow workflow, Payload input, string answer)
+    {
+        var store = new InMemoryRunStore();
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
+        runtime.Register(workflow);
+        var waiting = await runtime.RunAsync(workflow, input);
+        Assert.Equal(RunStatus.Waiting, waiting.Status);
+        var request = Assert.Single(await store.ListHumanRequestsAsync(waiting.RunId));
+        var answered = await runtime.Humans.AnswerAsync(request.Id, answer);
+        return new AnsweredRun(store, waiting.RunId, request, await answered.Run!.Completion);
     }
 }

@@ -31,25 +31,11 @@ public sealed class PlanToolFileTests
     [Fact]
     public async Task A_plan_calling_an_approval_tool_waits_and_runs_it_once_when_yes_comes_in_another_runtime()
     {
-        var store = new InMemoryRunStore();
-        string runId;
-        await using (var first = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero }))
-        {
-            var waiting = await first.RunAsync(FileRuns.Build(Desk).Workflow, Payload.FromText("refund order A-1"));
-            Assert.Equal(RunStatus.Waiting, waiting.Status);
-            runId = waiting.RunId;
-        }
+        var built = FileRuns.Build(Desk);
+        var (store, runId, request, result) = await FileRuns.WaitThenAnswerElsewhereAsync(FileRuns.Build(Desk).Workflow, built.Workflow, Payload.FromText("refund order A-1"), "yes");
 
-        var request = Assert.Single(await store.ListHumanRequestsAsync(runId));
         Assert.Contains("Allow the tool 'refund' to run with", request.Prompt, StringComparison.Ordinal);
         Assert.Contains("order A-1: paid 30", request.Prompt, StringComparison.Ordinal);
-
-        await using var second = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
-        var built = FileRuns.Build(Desk);
-        second.Register(built.Workflow);
-        var answered = await second.Humans.AnswerAsync(request.Id, "yes");
-        var result = await answered.Run!.Completion;
-
         Assert.True(result.IsSuccess, result.Error?.Message);
         Assert.Equal("refunded 30 on order A-1", result.Output!.AsText());
         var journal = await store.ReadJournalAsync(runId);
@@ -63,18 +49,11 @@ public sealed class PlanToolFileTests
     [Fact]
     public async Task A_refused_tool_makes_the_plan_step_re_plan_without_it()
     {
-        var store = new InMemoryRunStore();
-        await using var runtime = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
-        var built = FileRuns.Build(Desk);
-        runtime.Register(built.Workflow);
-        var waiting = await runtime.RunAsync(built.Workflow, Payload.FromText("refund order A-1"));
-
-        var answered = await runtime.Humans.AnswerAsync(Assert.Single(await store.ListHumanRequestsAsync(waiting.RunId)).Id, "no");
-        var result = await answered.Run!.Completion;
+        var (store, runId, _, result) = await FileRuns.WaitThenAnswerAsync(FileRuns.Build(Desk).Workflow, Payload.FromText("refund order A-1"), "no");
 
         Assert.True(result.IsSuccess, result.Error?.Message);
         Assert.Equal("order A-1: paid 30", result.Output!.AsText());
-        var journal = await store.ReadJournalAsync(waiting.RunId);
+        var journal = await store.ReadJournalAsync(runId);
         Assert.DoesNotContain(journal, e => e.Kind == JournalEntryKind.StepCompleted && e.Payload?.AsText().Contains("refunded", StringComparison.Ordinal) == true);
     }
 

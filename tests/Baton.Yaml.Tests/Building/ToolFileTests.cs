@@ -36,24 +36,10 @@ public sealed class ToolFileTests
     [Fact]
     public async Task An_agent_tool_runs_and_an_approval_tool_waits_for_yes_given_in_another_runtime()
     {
-        var store = new InMemoryRunStore();
-        string runId;
-        await using (var first = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero }))
-        {
-            var waiting = await first.RunAsync(FileRuns.Build(Desk).Workflow, Payload.ParseJson("{}"));
-            Assert.Equal(RunStatus.Waiting, waiting.Status);
-            runId = waiting.RunId;
-        }
+        var (store, runId, request, result) = await FileRuns.WaitThenAnswerElsewhereAsync(FileRuns.Build(Desk).Workflow, FileRuns.Build(Desk).Workflow, Payload.ParseJson("{}"), "yes");
 
-        var request = Assert.Single(await store.ListHumanRequestsAsync(runId));
         Assert.Contains("Allow the tool 'refund'", request.Prompt);
         Assert.Contains("\"amount\":30", request.Prompt);
-
-        await using var second = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
-        second.Register(FileRuns.Build(Desk).Workflow);
-        var answered = await second.Humans.AnswerAsync(request.Id, "yes");
-        var result = await answered.Run!.Completion;
-
         Assert.Equal(RunStatus.Succeeded, result.Status);
         Assert.Equal("Refund of 30 for order 42 is done.", result.Output!.AsText());
         var journal = await store.ReadJournalAsync(runId);
@@ -65,16 +51,10 @@ public sealed class ToolFileTests
     [Fact]
     public async Task A_refused_approval_tells_the_model()
     {
-        var store = new InMemoryRunStore();
-        await using var runtime = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
-        var built = FileRuns.Build(Desk);
-        runtime.Register(built.Workflow);
-        var waiting = await runtime.RunAsync(built.Workflow, Payload.ParseJson("{}"));
-        var answered = await runtime.Humans.AnswerAsync(Assert.Single(await store.ListHumanRequestsAsync(waiting.RunId)).Id, "no");
-        var result = await answered.Run!.Completion;
+        var (store, runId, _, result) = await FileRuns.WaitThenAnswerAsync(FileRuns.Build(Desk).Workflow, Payload.ParseJson("{}"), "no");
 
         Assert.Equal(RunStatus.Succeeded, result.Status);
-        var refund = (await store.ReadJournalAsync(waiting.RunId)).Single(e => e.Kind == JournalEntryKind.StepCompleted && e.StepId == "refund");
+        var refund = (await store.ReadJournalAsync(runId)).Single(e => e.Kind == JournalEntryKind.StepCompleted && e.StepId == "refund");
         Assert.Equal("a person answered 'no'", refund.Payload!.AsJson().GetProperty("refused").GetString());
     }
 
@@ -236,17 +216,10 @@ public sealed class ToolFileTests
     {
         var (built, errors) = await WorkflowFile.LoadAsync(Samples.Path("refund-tools.yaml"));
         Assert.True(built is not null, string.Join("\n", errors));
-        var store = new InMemoryRunStore();
-        await using var runtime = new BatonRuntime(new BatonOptions { Store = store, HumanWaitInMemory = TimeSpan.Zero });
-        runtime.Register(built.Workflow);
-        var waiting = await runtime.RunAsync(built.Workflow, Payload.ParseJson("""{"order":"A-1042"}"""));
-        Assert.Equal(RunStatus.Waiting, waiting.Status);
-
-        var answered = await runtime.Humans.AnswerAsync(Assert.Single(await store.ListHumanRequestsAsync(waiting.RunId)).Id, answer);
-        var result = await answered.Run!.Completion;
+        var (store, runId, _, result) = await FileRuns.WaitThenAnswerAsync(built.Workflow, Payload.ParseJson("""{"order":"A-1042"}"""), answer);
 
         Assert.Equal("I have handled the refund request for order A-1042.", result.Output!.AsText());
-        var refund = (await store.ReadJournalAsync(waiting.RunId)).Single(e => e.Kind == JournalEntryKind.StepCompleted && e.StepId == "refund");
+        var refund = (await store.ReadJournalAsync(runId)).Single(e => e.Kind == JournalEntryKind.StepCompleted && e.StepId == "refund");
         var outcome = refund.Payload!.AsJson().EnumerateObject().Single();
         Assert.Equal(refundOutcome, $"{outcome.Name}: {outcome.Value.GetString()}");
     }
