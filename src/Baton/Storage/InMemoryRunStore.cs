@@ -7,6 +7,10 @@ namespace Baton.Storage;
 /// <see cref="MaxFinishedRuns"/> most recently finished runs and forgets older ones, so a
 /// long-lived process does not grow without bound; unfinished runs are always kept.
 /// </summary>
+/// <remarks>
+/// A finished run's journal is kept packed in one array rather than as entry objects, so the runs kept cost the
+/// garbage collector almost nothing to trace; reading it returns entries equal to those written.
+/// </remarks>
 public sealed class InMemoryRunStore : IRunStore
 {
     private readonly ConcurrentDictionary<string, StoredRun> _runs = new(StringComparer.Ordinal);
@@ -43,7 +47,8 @@ public sealed class InMemoryRunStore : IRunStore
         var lease = new RunLease(run.RunId, owner, 1, _time.GetUtcNow() + leaseDuration);
         var stored = new StoredRun(run with { LeaseOwner = owner, LeaseExpiresAt = lease.ExpiresAt }) { Epoch = 1 };
         // Filled before the run is added: nobody sees it without its first entries.
-        foreach (var entry in initialEntries) stored.Journal.Add(entry with { Sequence = stored.Journal.Count + 1 });
+        var journal = stored.Entries;
+        foreach (var entry in initialEntries) journal.Add(entry with { Sequence = journal.Count + 1 });
         if (!_runs.TryAdd(run.RunId, stored))
         {
             throw new InvalidOperationException($"run '{run.RunId}' already exists");
@@ -120,8 +125,9 @@ public sealed class InMemoryRunStore : IRunStore
         lock (run)
         {
             if (run.Epoch != lease.Epoch) throw new RunLeaseLostException(lease);
-            var stored = entry.Numbered(run.Journal.Count + 1);
-            run.Journal.Add(stored);
+            var journal = run.Entries;
+            var stored = entry.Numbered(journal.Count + 1);
+            journal.Add(stored);
             return new ValueTask<JournalEntry>(stored);
         }
     }
@@ -132,8 +138,7 @@ public sealed class InMemoryRunStore : IRunStore
         var run = Get(runId);
         lock (run)
         {
-            var skip = (int)Math.Clamp(afterSequence, 0, run.Journal.Count);
-            return new ValueTask<IReadOnlyList<JournalEntry>>(run.Journal.GetRange(skip, run.Journal.Count - skip).ToArray());
+            return new ValueTask<IReadOnlyList<JournalEntry>>(run.Read((int)Math.Clamp(afterSequence, 0, int.MaxValue)));
         }
     }
 
@@ -154,7 +159,7 @@ public sealed class InMemoryRunStore : IRunStore
             run.Record = run.Record with { Status = status, UpdatedAt = _time.GetUtcNow() };
         }
 
-        if (finished) Forget(lease.RunId);
+        if (finished) Forget(run);
         return ValueTask.CompletedTask;
     }
 
@@ -236,11 +241,17 @@ public sealed class InMemoryRunStore : IRunStore
         }
     }
 
-    private void Forget(string finishedRunId)
+    private void Forget(StoredRun finished)
     {
+        lock (finished)
+        {
+            // Resumed again since it finished (before this lock): it is writing, leave its journal as entries.
+            if (finished.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) finished.Pack();
+        }
+
         lock (_finished)
         {
-            _finished.Enqueue(finishedRunId);
+            _finished.Enqueue(finished.Record.RunId);
             while (_finished.Count > MaxFinishedRuns)
             {
                 var oldest = _finished.Dequeue();
@@ -257,12 +268,45 @@ public sealed class InMemoryRunStore : IRunStore
     private StoredRun Get(string runId) =>
         _runs.TryGetValue(runId, out var run) ? run : throw new KeyNotFoundException($"no run '{runId}' in the store");
 
+    /// <summary>A run and its journal; every member is used under a lock on the instance.</summary>
     private sealed class StoredRun(RunRecord record)
     {
+        private List<JournalEntry>? _entries = [];
+        private PackedJournal? _packed;
+
         public RunRecord Record { get; set; } = record;
 
         public long Epoch { get; set; }
 
-        public List<JournalEntry> Journal { get; } = [];
+        /// <summary>The journal as entries to append to, unpacked first when the run was packed (a finished run resumed).</summary>
+        public List<JournalEntry> Entries
+        {
+            get
+            {
+                if (_entries is null)
+                {
+                    _entries = [.. _packed!.Unpack()];
+                    _packed = null;
+                }
+
+                return _entries;
+            }
+        }
+
+        /// <summary>The entries after the first <paramref name="skip"/>, as a copy.</summary>
+        public JournalEntry[] Read(int skip)
+        {
+            if (_packed is { } packed) return packed.Unpack(Math.Min(skip, packed.Count));
+            skip = Math.Min(skip, _entries!.Count);
+            return _entries.GetRange(skip, _entries.Count - skip).ToArray();
+        }
+
+        /// <summary>Packs the journal of a run that finished writing it.</summary>
+        public void Pack()
+        {
+            if (_entries is null) return;
+            _packed = PackedJournal.Pack(_entries);
+            _entries = null;
+        }
     }
 }

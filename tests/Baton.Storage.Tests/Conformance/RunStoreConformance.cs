@@ -116,6 +116,39 @@ public abstract class RunStoreConformance : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task A_finished_runs_journal_reads_back_the_same_and_a_resumed_run_appends_after_it()
+    {
+        var store = await StoreAsync();
+        var lease = await store.CreateRunAsync(Run("done"), "me", TimeSpan.FromMinutes(1));
+        var error = new StepError(ErrorKind.Transient, "rate limited", "step", Payload.ParseJson("""{"got":[1,2]}""")) { Code = "rate_limited", RetryAfter = TimeSpan.FromSeconds(3), ExceptionType = "System.IO.IOException" };
+        var everything = Step(1) with { Error = error, Timestamp = new DateTimeOffset(2026, 12, 2, 10, 30, 0, TimeSpan.FromHours(2)) };
+        // Every field of an entry is set here (but its number, which the store gives): a field added to JournalEntry must be
+        // added to this entry, and kept by every store.
+        Assert.All(typeof(JournalEntry).GetProperties().Where(p => p.Name != nameof(JournalEntry.Sequence)), p => Assert.NotEqual(p.PropertyType.IsValueType ? Activator.CreateInstance(p.PropertyType) : null, p.GetValue(everything)));
+        JournalEntry[] written =
+        [
+            everything,
+            new JournalEntry { Kind = JournalEntryKind.StepCompleted, Key = "2:step", Payload = Payload.Empty, Timestamp = Time.GetUtcNow() },
+            new JournalEntry { Kind = JournalEntryKind.StepCompleted, Key = "3:step", Payload = Payload.ParseJson("""[1,"two",{"three":3.5}]"""), Timestamp = Time.GetUtcNow() },
+            new JournalEntry { Kind = JournalEntryKind.RunSucceeded, Payload = Payload.FromText("ünïcødé ✓"), Timestamp = Time.GetUtcNow() },
+        ];
+        foreach (var entry in written) await store.AppendAsync(lease, entry);
+        await store.SetStatusAsync(lease, RunStatus.Succeeded);
+        await store.ReleaseLeaseAsync(lease);
+
+        var read = await store.ReadJournalAsync("done");
+        var resumed = await store.TryAcquireLeaseAsync("done", "later", TimeSpan.FromMinutes(1));
+        await store.AppendAsync(resumed!, new JournalEntry { Kind = JournalEntryKind.RunFailed, Timestamp = Time.GetUtcNow() });
+
+        Assert.Equal(written.Select((e, i) => Json(e with { Sequence = i + 1 })), read.Select(Json));
+        Assert.Equal([2L, 3, 4], (await store.ReadJournalAsync("done", afterSequence: 1)).Take(3).Select(e => e.Sequence));
+        Assert.Equal([1L, 2, 3, 4, 5], (await store.ReadJournalAsync("done")).Select(e => e.Sequence));
+        Assert.Equal(JournalEntryKind.RunFailed, (await store.ReadJournalAsync("done", afterSequence: 4)).Single().Kind);
+    }
+
+    private static string Json(JournalEntry entry) => System.Text.Json.JsonSerializer.Serialize(entry, StoreJsonContext.Default.JournalEntry);
+
+    [StoreFact]
     public async Task A_large_payload_round_trips()
     {
         var store = await StoreAsync();
