@@ -24,6 +24,8 @@ namespace Baton;
 /// interrupted runs, and an event not yet marked published is published again on resume and finds
 /// the run stored the first time (at least once, deduplicated by id: exactly one run per event and
 /// subscriber). Handlers see an event at most once.</item>
+/// <item><b>Other processes.</b> With a <see cref="Relay"/>, what this bus publishes also goes to the subscribers of
+/// other processes (which take it with <see cref="AcceptAsync"/>) before the publication returns.</item>
 /// <item><b>Cycles.</b> A subscriber that publishes to its own topics (directly or through others)
 /// can wait on its own full queue forever; give such loops enough capacity, or publish from
 /// outside the delivery.</item>
