@@ -26,18 +26,7 @@ internal sealed class EventInboxGrain(BatonRuntime runtime, ReceivedEvents recei
 
         // A second delivery of the same event (the publisher's run resumed and published its outbox again, or a call
         // retried after its reply was lost) is accepted without being delivered again.
-        if (!received.TryClaim(message.Id)) return true;
-        try
-        {
-            await runtime.Events.AcceptAsync(message.ToMessage()).ConfigureAwait(true);
-        }
-        catch
-        {
-            // Not accepted: the publisher tries again, and that try must deliver it.
-            received.Release(message.Id);
-            throw;
-        }
-
+        await received.AcceptOnceAsync(message.Id, () => runtime.Events.AcceptAsync(message.ToMessage()).AsTask()).ConfigureAwait(true);
         return true;
     }
 }
