@@ -6,6 +6,6 @@ public interface IDeadLetterGrain : IGrainWithIntegerKey
     /// <summary>Keeps a dead letter; one already kept (same worker, event and subscriber) is not kept twice.</summary>
     Task AddAsync(ClusterDeadLetter deadLetter);
 
-    /// <summary>The dead letters kept, oldest first (the most recent <see cref="DeadLetterGrain.Capacity"/>).</summary>
+    /// <summary>The dead letters kept, oldest first (the most recent 10,000).</summary>
     Task<IReadOnlyList<ClusterDeadLetter>> ListAsync();
 }
