@@ -48,6 +48,15 @@ public sealed class BatonClusterOptions
     /// </summary>
     public bool ClusterWideQuotas { get; set; } = true;
 
+    /// <summary>
+    /// True (the default) to carry the events a step publishes on this worker to the subscriptions of every worker of
+    /// the cluster (and take theirs here); false to keep each worker's event bus to itself.
+    /// </summary>
+    public bool ClusterWideEvents { get; set; } = true;
+
+    /// <summary>How long a worker keeps trying to hand an event to another worker that does not answer, before the publication fails (it is published again when its run resumes).</summary>
+    public TimeSpan EventRelayTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ProbeTimeout, TimeSpan.Zero, nameof(ProbeTimeout));
@@ -56,6 +65,7 @@ public sealed class BatonClusterOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SweepInterval, TimeSpan.Zero, nameof(SweepInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(LeaseDuration, TimeSpan.FromMilliseconds(200), nameof(LeaseDuration));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WaitSlice, TimeSpan.Zero, nameof(WaitSlice));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EventRelayTimeout, TimeSpan.Zero, nameof(EventRelayTimeout));
         foreach (var capability in Capabilities)
         {
             if (string.IsNullOrWhiteSpace(capability) || capability.Contains(',', StringComparison.Ordinal)) throw new ArgumentException($"capability '{capability}' must be a non-empty name without commas", nameof(Capabilities));

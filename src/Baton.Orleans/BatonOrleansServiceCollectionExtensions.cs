@@ -39,6 +39,10 @@ public static class BatonOrleansServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunSweeper>());
         if (options.ClusterWideQuotas) services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterQuotaInstaller>();
         services.AddSingleton(sp => new BatonCluster(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton(sp => new ClusterEvents(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<ReceivedEvents>();
+        if (options.ClusterWideEvents) services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ClusterEventsInstaller>();
+
         services.Configure<ClusterMembershipOptions>(membership =>
         {
             membership.ProbeTimeout = options.ProbeTimeout;
@@ -50,6 +54,7 @@ public static class BatonOrleansServiceCollectionExtensions
             silo.UseSiloMetadata(new Dictionary<string, string> { [CapabilityPlacement.CapabilitiesKey] = string.Join(',', options.Capabilities) });
             silo.Services.AddPlacementDirector<CapabilityPlacement>(sp => new CapabilityPlacementDirector(
                 sp.GetRequiredService<ISiloMetadataCache>(), sp.GetRequiredService<Baton.Storage.IRunStore>(), sp.GetRequiredService<WorkflowCatalog>()));
+            silo.Services.AddPlacementDirector<WorkerPlacement, WorkerPlacementDirector>();
         });
         return services;
     }

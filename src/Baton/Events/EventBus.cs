@@ -24,6 +24,8 @@ namespace Baton;
 /// interrupted runs, and an event not yet marked published is published again on resume and finds
 /// the run stored the first time (at least once, deduplicated by id: exactly one run per event and
 /// subscriber). Handlers see an event at most once.</item>
+/// <item><b>Other processes.</b> With a <see cref="Relay"/>, what this bus publishes also goes to the subscribers of
+/// other processes (which take it with <see cref="AcceptAsync"/>) before the publication returns.</item>
 /// <item><b>Cycles.</b> A subscriber that publishes to its own topics (directly or through others)
 /// can wait on its own full queue forever; give such loops enough capacity, or publish from
 /// outside the delivery.</item>
@@ -123,7 +125,27 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
     /// <exception cref="Exception">The store failed to store a workflow subscriber's run (its own exception).</exception>
     /// <exception cref="ArgumentException">The message has no topic, or a malformed one.</exception>
     /// <exception cref="ObjectDisposedException">The bus has stopped.</exception>
-    public async ValueTask PublishAsync(Message message, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync(Message message, CancellationToken cancellationToken = default) => PublishAsync(message, relay: true, cancellationToken);
+
+    /// <summary>
+    /// Takes an event another process published (through its <see cref="Relay"/>) to this bus's own subscriptions, as
+    /// <see cref="PublishAsync(Message, CancellationToken)"/> does, without relaying it again. Returns once every matching
+    /// subscriber has it queued (a workflow subscriber's run stored first).
+    /// </summary>
+    /// <exception cref="ArgumentException">The message has no topic, or a malformed one.</exception>
+    /// <exception cref="ObjectDisposedException">The bus has stopped.</exception>
+    public ValueTask AcceptAsync(Message message, CancellationToken cancellationToken = default) => PublishAsync(message, relay: false, cancellationToken);
+
+    /// <summary>
+    /// Carries what this bus publishes to the subscribers of other processes (a cluster's workers); null (the default)
+    /// keeps events in this process. Set it before runs start.
+    /// </summary>
+    public IEventRelay? Relay { get; set; }
+
+    /// <summary>Raised once for each event put in the dead-letter queue, so a host can keep dead letters where every process sees them.</summary>
+    public event Action<DeadLetter>? DeadLettered;
+
+    private async ValueTask PublishAsync(Message message, bool relay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var topic = message.Topic ?? throw new ArgumentException("a published message needs a topic", nameof(message));
@@ -171,6 +193,9 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
                 Settled();
                 lock (_lock) ObjectDisposedException.ThrowIf(_stopped, this);
             }
+
+            // The other processes' subscribers accept it durably before the publisher goes on, as the local ones did.
+            if (relay && Relay is { } remote) await remote.RelayAsync(message, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -219,6 +244,15 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
         }
 
         _runtime.Logger.LogDeadLetter(deadLetter.Message.Id, deadLetter.Message.Topic, deadLetter.Subscriber, deadLetter.Attempts, deadLetter.Error.Message);
+        try
+        {
+            DeadLettered?.Invoke(deadLetter);
+        }
+        catch (Exception ex)
+        {
+            // The dead letter is kept here either way; a failing observer must not stop the subscriber's consumer.
+            _runtime.Logger.LogDeadLetterObserverFailed(deadLetter.Message.Id, deadLetter.Subscriber, ex);
+        }
     }
 
     internal void Remove(Subscription subscription)

@@ -60,7 +60,8 @@ internal sealed class WorkflowSubscriber(IRunLauncher runtime, Workflow workflow
 
     /// <summary>
     /// Runs the stored run of <paramref name="delivery"/> to its end: resumes it (completed steps are not run again), waits
-    /// for it when it already runs in this runtime, and succeeds at once when it already succeeded (a second delivery).
+    /// for it when it already runs in this runtime or another process holds it, and succeeds at once when it already
+    /// succeeded (a second delivery).
     /// </summary>
     public async ValueTask<RunResult?> DeliverAsync(EventDelivery delivery, CancellationToken cancellationToken)
     {
@@ -84,10 +85,14 @@ internal sealed class WorkflowSubscriber(IRunLauncher runtime, Workflow workflow
             }
 
             var now = runtime.TimeProvider.GetUtcNow();
-            if (record.LeaseOwner is { } owner && record.LeaseExpiresAt is { } expires && expires > now)
+            if (record.LeaseOwner is not null && record.LeaseExpiresAt is { } expires && expires > now)
             {
-                // Another process runs it (it resumed it as interrupted): try again once its lease may have lapsed.
-                return new RunResult(runId, RunStatus.Failed, null, new StepError(ErrorKind.Recoverable, $"run '{runId}' that event '{delivery.Message.Id}' started is held by '{owner}'") { Code = "leased", RetryAfter = expires - now }, Usage.None, 0);
+                // Another process runs it (it resumed it as interrupted, or a cluster's worker took it): the delivery is
+                // that run, so wait for it to settle — or for its lease to lapse, and continue it here — rather than
+                // spend a delivery attempt (and perhaps dead-letter an event whose run goes on fine elsewhere).
+                var look = expires - now < HeldRunLook ? expires - now : HeldRunLook;
+                await Task.Delay(look, runtime.TimeProvider, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             RunHandle handle;
@@ -109,6 +114,9 @@ internal sealed class WorkflowSubscriber(IRunLauncher runtime, Workflow workflow
             return await handle.Completion.ConfigureAwait(false);
         }
     }
+
+    /// <summary>How often a delivery looks again at its run while another process holds it.</summary>
+    private static readonly TimeSpan HeldRunLook = TimeSpan.FromSeconds(1);
 
     /// <summary>The lease owner that creates a child run: unique to the run, so no live runtime ever holds it.</summary>
     private static string OwnerFor(string runId) => "event-delivery:" + runId;

@@ -14,6 +14,9 @@ internal static partial class BatonLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Event {MessageId} on {Topic} went to the dead-letter queue of {Subscriber} after {Attempts} attempts: {Error}")]
     public static partial void LogDeadLetter(this ILogger logger, string messageId, string? topic, string subscriber, int attempts, string error);
 
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Event {MessageId}: an observer of dead letters failed on the dead letter of {Subscriber}; it is kept in this bus's dead-letter queue")]
+    public static partial void LogDeadLetterObserverFailed(this ILogger logger, string messageId, string subscriber, Exception exception);
+
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Run {RunId} was taken by another owner (its lease was lost): stopping it here")]
     public static partial void LogLeaseLost(this ILogger logger, string runId);
 

@@ -142,6 +142,30 @@ public sealed class EventSubscriberTests
     }
 
     [Fact]
+    public async Task A_run_another_process_holds_is_waited_for_without_spending_a_delivery_attempt()
+    {
+        using var script = new AgentScript();
+        var classify = script.Agent("classify").Returns("sorted");
+        var triage = SequentialBuilder.Create("triage", classify);
+        await using var runtime = new BatonRuntime();
+        // One attempt only: a held run counted as a failed attempt would be dead-lettered at once.
+        runtime.Events.Subscribe("email.*", triage, new SubscriptionOptions { Retry = new RetryPolicy { MaxAttempts = 1 } });
+        var message = new Message { Id = "held-event", Topic = "email.received", Payload = "hello", Timestamp = DateTimeOffset.UtcNow };
+        var runId = ChildRunIds.For(message.Id, "triage", "email.*");
+        var now = DateTimeOffset.UtcNow;
+        // Another process (a cluster's worker that took the stored run) holds it, then stops without finishing it.
+        await runtime.Store.CreateRunAsync(new RunRecord { RunId = runId, Workflow = "triage", Status = RunStatus.Running, StartedAt = now, UpdatedAt = now },
+            "another-process", TimeSpan.FromMilliseconds(300), [new JournalEntry { Kind = JournalEntryKind.RunStarted, Payload = "hello", Timestamp = now }]);
+
+        await runtime.Events.PublishAsync(message);
+        await runtime.Events.WhenIdleAsync().Within();
+
+        Assert.Empty(runtime.Events.DeadLetters);
+        Assert.Equal(RunStatus.Succeeded, (await runtime.Store.GetRunAsync(runId))!.Status);
+        Assert.Equal(["hello"], classify.Calls.Select(c => c.Input.AsText()));
+    }
+
+    [Fact]
     public async Task A_failed_run_fails_the_delivery_and_the_retry_resumes_that_run()
     {
         var time = new FakeTime();
