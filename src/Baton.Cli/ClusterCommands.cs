@@ -164,7 +164,7 @@ internal static class ClusterCommands
             return ExitCodes.Cancelled;
         }
 
-        var report = await RunReport.BuildAsync(runStore, record.RunId, Workflows.TryRebuild(record)?.Workflow, CancellationToken.None).ConfigureAwait(false);
+        var report = await RunReport.BuildAsync(runStore, record.RunId, Workflows.TryRebuild(record)?.Find(record.Workflow), CancellationToken.None).ConfigureAwait(false);
         Commands.PrintResult(report, json);
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.For(state.Status);
@@ -174,11 +174,33 @@ internal static class ClusterCommands
     private static string FirstSentence(string message) => message.IndexOf(". ", StringComparison.Ordinal) is var end and > 0 ? message[..(end + 1)] : message;
 
     /// <summary>A worker's workflows: rebuilt from the definition each run stored (cached by definition), with the file's resources added to the worker's runtime.</summary>
+    /// <summary>
+    /// The workflow files of the runs this worker is handed, each rebuilt once from what its run stored: their workflows
+    /// (a file's own and those its <c>on</c> subscriptions start), resources and event subscriptions join the worker's
+    /// runtime, so a run's <c>emit</c> starts its child runs here as it would in <c>baton run</c>.
+    /// </summary>
     private sealed class StoredWorkflows
     {
         private readonly Dictionary<string, BuiltWorkflowFile?> _loaded = new(StringComparer.Ordinal);
+        private BatonRuntime? _runtime;
 
-        public BatonRuntime? Runtime { get; set; }
+        /// <summary>The worker's runtime, once its host started: files rebuilt before it was known join it then.</summary>
+        public BatonRuntime? Runtime
+        {
+            get => _runtime;
+            set
+            {
+                lock (_loaded)
+                {
+                    _runtime = value;
+                    if (value is null) return;
+                    foreach (var (cacheKey, built) in _loaded)
+                    {
+                        if (built is not null) Join(cacheKey, built, value);
+                    }
+                }
+            }
+        }
 
         public Workflow? Resolve(RunRecord record)
         {
@@ -187,17 +209,32 @@ internal static class ClusterCommands
             BuiltWorkflowFile? built;
             lock (_loaded)
             {
-                if (!_loaded.TryGetValue(cacheKey, out built)) _loaded[cacheKey] = built = Workflows.TryRebuild(record);
-                if (built is not null && Runtime is { } runtime)
+                if (!_loaded.TryGetValue(cacheKey, out built))
                 {
-                    foreach (var (name, resource) in built.Resources)
-                    {
-                        if (!runtime.Resources.TryGet(name, out var _)) runtime.Resources.Add(name, resource);
-                    }
+                    _loaded[cacheKey] = built = Workflows.TryRebuild(record);
+                    if (built is not null && _runtime is { } runtime) Join(cacheKey, built, runtime);
                 }
             }
 
-            return built?.Workflow;
+            return built?.Find(record.Workflow);
         }
+
+        private static void Join(string cacheKey, BuiltWorkflowFile built, BatonRuntime runtime)
+        {
+            foreach (var (name, resource) in built.Resources)
+            {
+                if (!runtime.Resources.TryGet(name, out var _)) runtime.Resources.Add(name, resource);
+            }
+
+            // Once per file (the cache holds each file once), for as long as the worker lives. A file's subscriptions
+            // take the events of that file's runs only (its child runs carry its definition too), as in `baton run
+            // FILE`: whether another file's emit reaches them must not depend on which workers happened to run them.
+            var options = new SubscriptionOptions { Accepts = (message, ct) => IsOfFileAsync(message, cacheKey, runtime.Store, ct) };
+            foreach (var (topic, workflow) in built.Subscriptions) runtime.Events.Subscribe(topic, workflow, options);
+        }
+
+        private static async ValueTask<bool> IsOfFileAsync(Message message, string cacheKey, IRunStore store, CancellationToken cancellationToken) =>
+            message.RunId is { } runId && await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } publisher
+            && string.Equals(publisher.Definition ?? publisher.Source, cacheKey, StringComparison.Ordinal);
     }
 }

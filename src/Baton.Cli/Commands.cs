@@ -32,7 +32,7 @@ internal static class Commands
         // The run keeps the file's text (and the files it refers to): resuming it never reads the file again.
         var handle = runtime.Start(built.Workflow, input, new RunOptions { Source = definition.Main, Definition = definition.ToJson() });
         Console.Error.WriteLine($"run {handle.RunId} started");
-        return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(runtime, handle, built.Workflow, json, cancellationToken).ConfigureAwait(false);
     }
 
     // Checking or drawing a file calls no model, so it needs no secrets: an unset ${env.X} is a warning there.
@@ -106,7 +106,7 @@ internal static class Commands
         await using var _ = (IAsyncDisposable)runStore;
         var record = await GetRunAsync(runStore, runId, cancellationToken).ConfigureAwait(false);
         // The report is read from the journal; only the agents' names come from the stored workflow.
-        var report = await RunReport.BuildAsync(runStore, runId, Workflows.TryRebuild(record)?.Workflow, cancellationToken).ConfigureAwait(false);
+        var report = await RunReport.BuildAsync(runStore, runId, Workflows.TryRebuild(record)?.Find(record.Workflow), cancellationToken).ConfigureAwait(false);
         if (json) Console.WriteLine(report.ToJsonString());
         else RunSummary.Write(report, record, Console.Out);
         return ExitCodes.ForShow(report.Status);
@@ -141,11 +141,13 @@ internal static class Commands
         await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
+        // The run's own workflow: the file's, or one its `on` subscriptions start (a child run).
+        var workflow = built.Find(record.Workflow)!;
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
         RunHandle handle;
         try
         {
-            handle = await runtime.ForkAsync(runId, at, edits, built.Workflow, cancellationToken: cancellationToken).ConfigureAwait(false);
+            handle = await runtime.ForkAsync(runId, at, edits, workflow, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentOutOfRangeException) when (at < 1)
         {
@@ -161,7 +163,7 @@ internal static class Commands
         }
 
         Console.Error.WriteLine($"run {handle.RunId} started (forked from {runId} at entry {at})");
-        return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(runtime, handle, workflow, json, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<int> ResumeAsync(string runId, bool json, string? store, CancellationToken cancellationToken, string? cluster = null)
@@ -170,11 +172,13 @@ internal static class Commands
         await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
+        // The run's own workflow: the file's, or one its `on` subscriptions start (a child run).
+        var workflow = built.Find(record.Workflow)!;
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
         await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
-        var handle = await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, built.Workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
+        var handle = await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
         Console.Error.WriteLine($"run {handle.RunId} resumed");
-        return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(runtime, handle, workflow, json, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<int> AnswerAsync(string runId, string value, bool json, string? store, CancellationToken cancellationToken, string? cluster = null)
@@ -183,6 +187,8 @@ internal static class Commands
         await using var runStore = (IAsyncDisposable)await OpenExistingAsync(runId, store, cancellationToken).ConfigureAwait(false);
         var record = await GetRunAsync((IRunStore)runStore, runId, cancellationToken).ConfigureAwait(false);
         var built = Workflows.ForRun(record);
+        // The run's own workflow: the file's, or one its `on` subscriptions start (a child run).
+        var workflow = built.Find(record.Workflow)!;
         await using var runtime = Workflows.Runtime((IRunStore)runStore, built);
         var open = await runtime.Humans.ListOpenAsync(runId, cancellationToken).ConfigureAwait(false);
         var request = open.Count switch
@@ -195,9 +201,9 @@ internal static class Commands
         if (!answer.Accepted) throw new UsageException($"the answer was not accepted: {answer.Reason}; run '{runId}' still waits for: {request.Prompt}");
         // Not resumed at once: a killed command process of this machine may still hold the run; take it over, then resume.
         if (answer.Run is null) await TakeFromDeadHolderAsync(runtime, runId, cancellationToken).ConfigureAwait(false);
-        var handle = answer.Run ?? await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, built.Workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
+        var handle = answer.Run ?? await WaitForLeaseAsync(() => runtime.ResumeAsync(runId, workflow, cancellationToken: cancellationToken), record, cancellationToken).ConfigureAwait(false);
         Console.Error.WriteLine($"run {runId} answered and resumed");
-        return await FollowAsync(runtime, handle, built, json, cancellationToken).ConfigureAwait(false);
+        return await FollowAsync(runtime, handle, workflow, json, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task<int> CancelAsync(string runId, string? store, CancellationToken cancellationToken)
@@ -279,7 +285,7 @@ internal static class Commands
     }
 
     /// <summary>Follows a run to its end (Ctrl+C cancels it), waits for the runs it started, and prints the result.</summary>
-    private static async Task<int> FollowAsync(BatonRuntime runtime, RunHandle handle, BuiltWorkflowFile built, bool json, CancellationToken cancellationToken)
+    private static async Task<int> FollowAsync(BatonRuntime runtime, RunHandle handle, Workflow workflow, bool json, CancellationToken cancellationToken)
     {
         // Ctrl+C (or SIGTERM) stops this process, not the run: the run is interrupted and stays resumable
         // (`baton runs cancel` ends a run for good).
@@ -299,7 +305,7 @@ internal static class Commands
             if (runtime.GetActiveRun(child.RunId) is { } running) await running.Completion.ConfigureAwait(false);
         }
 
-        var report = await RunReport.BuildForResultAsync(runtime.Store, result, built.Workflow, CancellationToken.None).ConfigureAwait(false);
+        var report = await RunReport.BuildForResultAsync(runtime.Store, result, workflow, CancellationToken.None).ConfigureAwait(false);
         PrintResult(report, json);
         return ExitCodes.For(result.Status);
     }

@@ -15,7 +15,7 @@ internal static class RunReport
         var builder = new RunReportBuilder(store)
         {
             HiddenKeys = [InputsKey],
-            WorkflowResolver = record => Workflows.TryRebuild(record)?.Workflow,
+            WorkflowResolver = record => Workflows.TryRebuild(record)?.Find(record.Workflow),
         };
         try
         {

@@ -21,7 +21,7 @@ internal static class Workflows
             Owner = LeaseOwners.ForThisProcess(),
             Resources = built?.Resources,
             AnswerValidator = JsonSchemaAnswerValidator.Validate,
-            WorkflowResolver = record => Cached(record, loaded) is { } file && file.Workflow.Name == record.Workflow ? file.Workflow : null,
+            WorkflowResolver = record => Cached(record, loaded)?.Find(record.Workflow),
         });
         if (built is not null)
         {
@@ -43,7 +43,7 @@ internal static class Workflows
         }
     }
 
-    /// <summary>A stored run's workflow, rebuilt for a command on that run.</summary>
+    /// <summary>A stored run's workflow file, rebuilt for a command on that run (<see cref="BuiltWorkflowFile.Find"/> gives the run's own workflow: the file's, or a child run's).</summary>
     public static BuiltWorkflowFile ForRun(RunRecord run)
     {
         BuiltWorkflowFile built;
@@ -61,7 +61,7 @@ internal static class Workflows
             throw new UsageException($"run '{run.RunId}' was not started from a workflow file, so this command cannot rebuild its workflow");
         }
 
-        if (built.Workflow.Name != run.Workflow) throw new UsageException($"run '{run.RunId}' is of workflow '{run.Workflow}', but its stored file holds '{built.Workflow.Name}'");
+        if (built.Find(run.Workflow) is null) throw new UsageException($"run '{run.RunId}' is of workflow '{run.Workflow}', but its stored file holds '{built.Workflow.Name}'");
         return built;
     }
 

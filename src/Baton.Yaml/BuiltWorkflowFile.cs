@@ -11,6 +11,22 @@ public sealed record BuiltWorkflowFile(WorkflowDocument Document, Workflow Workf
     /// <summary>The file's named resources, for <see cref="BatonOptions.Resources"/>.</summary>
     public IReadOnlyDictionary<string, ResourceOptions> Resources => Document.Resources;
 
+    /// <summary>
+    /// The workflow of this file named <paramref name="name"/>: the file's own, or one its <c>on</c> subscriptions start
+    /// (a child run); null when the file has none of that name.
+    /// </summary>
+    public Workflow? Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (Workflow.Name == name) return Workflow;
+        foreach (var (_, subscribed) in Subscriptions)
+        {
+            if (subscribed.Name == name) return subscribed;
+        }
+
+        return null;
+    }
+
     /// <summary>Subscribes the file's <c>on</c> workflows on a runtime's event bus; dispose the results to unsubscribe.</summary>
     public IReadOnlyList<Subscription> Subscribe(BatonRuntime runtime)
     {

@@ -168,6 +168,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
             foreach (var subscription in subscriptions)
             {
                 if (!subscription.Matches(topic)) continue;
+                if (subscription.Accepts is { } accepts && !await accepts(message, cancellationToken).ConfigureAwait(false)) continue;
                 lock (_lock) _pending++;
                 bool accepted;
                 try
@@ -317,7 +318,7 @@ public sealed class EventBus : IAsyncDisposable, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var capacity = options?.QueueCapacity ?? _options.QueueCapacity;
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(SubscriptionOptions.QueueCapacity));
-        var subscription = new Subscription(this, name, pattern, capacity, options?.Retry ?? _options.DeliveryRetry, deliver) { Workflow = workflow };
+        var subscription = new Subscription(this, name, pattern, capacity, options?.Retry ?? _options.DeliveryRetry, deliver) { Workflow = workflow, Accepts = options?.Accepts };
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);

@@ -53,6 +53,9 @@ public sealed partial class Subscription : IDisposable
     /// <summary>For a workflow subscriber, what stores the run each event starts before the event is queued.</summary>
     internal WorkflowSubscriber? Workflow { get; init; }
 
+    /// <summary>Whether it takes a matching event (<see cref="SubscriptionOptions.Accepts"/>); null takes every one.</summary>
+    internal Func<Message, CancellationToken, ValueTask<bool>>? Accepts { get; init; }
+
     internal bool Matches(string topic) => TopicPattern.Matches(Pattern, topic);
 
     /// <summary>Queues an event, waiting while the queue is full; false when the queue is closed (unsubscribed or stopped).</summary>

@@ -11,4 +11,11 @@ public sealed record SubscriptionOptions
 
     /// <summary>How a failed delivery is tried again before it is dead-lettered.</summary>
     public RetryPolicy? Retry { get; init; }
+
+    /// <summary>
+    /// Decides, for each event whose topic matches, whether this subscriber takes it (for example only the events of
+    /// runs of one workflow file); null takes every matching event. Asked while the event is published, before it is
+    /// queued: an exception fails the publication, as a store failure does.
+    /// </summary>
+    public Func<Message, CancellationToken, ValueTask<bool>>? Accepts { get; init; }
 }

@@ -30,6 +30,9 @@ internal sealed class WorkflowSubscriber(IRunLauncher runtime, Workflow workflow
         delivery.RunId = runId;
         var store = runtime.Store;
         if (await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is not null) return;
+        // A child run carries its parent's workflow definition (a file's text and the files it names): a subscription of a
+        // file is a workflow of that file, so any process that can build the parent can build the child and resume it.
+        var parent = message.RunId is { } parentId ? await store.GetRunAsync(parentId, cancellationToken).ConfigureAwait(false) : null;
         var now = runtime.TimeProvider.GetUtcNow();
         var record = new RunRecord
         {
@@ -39,6 +42,8 @@ internal sealed class WorkflowSubscriber(IRunLauncher runtime, Workflow workflow
             StartedAt = now,
             UpdatedAt = now,
             ParentRunId = message.RunId,
+            Source = parent?.Source,
+            Definition = parent?.Definition,
         };
         RunLease lease;
         try

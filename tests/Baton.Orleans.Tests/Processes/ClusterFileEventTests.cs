@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Baton.Storage;
+using Baton.Storage.Postgres;
+
+namespace Baton.Orleans.Tests.Processes;
+
+/// <summary>
+/// A workflow file's <c>emit</c> and <c>on</c> on real <c>baton worker</c> processes: the file's subscriptions start
+/// their child runs on the cluster as <c>baton run FILE</c> does in one process, and a child run whose worker is killed
+/// finishes on another, rebuilt from the definition it carries.
+/// </summary>
+[Collection(nameof(WorkerProcessTests))]
+public sealed class ClusterFileEventTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
+    private readonly string _folder = Directory.CreateTempSubdirectory("baton-cluster-events-").FullName;
+    private readonly List<WorkerProcess> _workers = [];
+    private PostgresRunStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await PostgresRunStore.OpenAsync(new PostgresRunStoreOptions { ConnectionString = ClusterServers.Postgres });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers) worker.Dispose();
+        await _store.DisposeAsync();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>An inbox: triage emits, one subscription by exact topic and one by wildcard; the calendar's child run has three slow steps.</summary>
+    private string WriteInbox()
+    {
+        var path = Path.Combine(_folder, "inbox.yaml");
+        File.WriteAllText(path, $$$"""
+            version: 1
+            name: inbox-{{{Guid.NewGuid():N}}}
+            models:
+              slow: { provider: scripted, replies: ["read", "booked", "confirmed"], delay: 700ms }
+            agents:
+              triage: { template: "calendar" }
+              read: { model: slow, instructions: "Read it." }
+              book: { model: slow, instructions: "Book it." }
+              confirm: { model: slow, instructions: "Confirm it." }
+              notify: { template: "Notified the team about: {{ input.subject }}" }
+            on:
+              "inbox.calendar": [{ sequential: [read, book, confirm] }]
+              "inbox.*": [notify]
+            workflow:
+              sequential:
+                - triage
+                - emit: { topic: inbox.calendar, data: { subject: "Friday 10:00", kind: "{{ input }}" } }
+            """);
+        return path;
+    }
+
+    private async Task<(string RunId, Process Command, Task<string> Stdout, Task<string> Stderr)> StartRunAsync(string cluster, string file)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
+        foreach (var arg in new[] { WorkerProcess.CliDll, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres }) info.ArgumentList.Add(arg);
+        info.Environment.Remove("BATON_STORE");
+        info.Environment.Remove("BATON_CLUSTER");
+        var command = Process.Start(info)!;
+        var stdout = command.StandardOutput.ReadToEndAsync();
+        var started = await command.StandardError.ReadLineAsync().WaitAsync(Bound);
+        Assert.StartsWith("run ", started);
+        return (started!.Split(' ')[1], command, stdout, command.StandardError.ReadToEndAsync());
+    }
+
+    private async Task<IReadOnlyList<RunRecord>> ChildrenAsync(string runId) => await _store.ListRunsAsync(new RunQuery { ParentRunId = runId });
+
+    /// <summary>Polls the shared store (the runs execute in other processes) until <paramref name="done"/> holds.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await done() && deadline.Elapsed < Bound) await Task.Delay(100);
+        Assert.True(await done(), $"{what} did not happen in {Bound}");
+    }
+
+    private async Task<IReadOnlyList<JournalEntry>> CompletionsAsync(string runId) =>
+        [.. (await _store.ReadJournalAsync(runId)).Where(e => e.Kind == JournalEntryKind.StepCompleted)];
+
+    [ClusterFact]
+    public async Task A_files_emit_starts_its_on_subscriptions_child_runs_on_the_cluster()
+    {
+        var cluster = ClusterServers.FreshCluster(database: 13);
+        for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
+
+        var (runId, command, stdout, stderr) = await StartRunAsync(cluster, WriteInbox());
+        using (command)
+        {
+            await command.WaitForExitAsync().WaitAsync(Bound);
+            Assert.True(command.ExitCode == 0, $"exit {command.ExitCode}: {await stderr}");
+        }
+
+        Assert.Equal("succeeded", JsonNode.Parse(await stdout)!["status"]!.GetValue<string>());
+        await WaitUntilAsync(async () => (await ChildrenAsync(runId)) is { Count: 2 } children && children.All(c => c.Status == RunStatus.Succeeded), "both child runs succeeding");
+        var outputs = new List<string>();
+        foreach (var child in await ChildrenAsync(runId))
+        {
+            var last = (await _store.ReadJournalAsync(child.RunId)).Last();
+            Assert.Equal(JournalEntryKind.RunSucceeded, last.Kind);
+            outputs.Add(last.Payload!.AsText());
+            // Each child carries the file it belongs to: any worker can rebuild it.
+            Assert.NotNull(child.Definition);
+        }
+
+        Assert.Equal(["Notified the team about: Friday 10:00", "confirmed"], outputs.Order(StringComparer.Ordinal));
+    }
+
+    [ClusterFact]
+    public async Task A_child_run_whose_worker_is_killed_finishes_on_the_other_worker_without_running_a_completed_step_again()
+    {
+        var cluster = ClusterServers.FreshCluster(database: 14);
+        for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
+
+        var (runId, command, _, _) = await StartRunAsync(cluster, WriteInbox());
+        using (command)
+        {
+            await command.WaitForExitAsync().WaitAsync(Bound);
+        }
+
+        RunRecord? calendar = null;
+        await WaitUntilAsync(async () =>
+        {
+            calendar = (await ChildrenAsync(runId)).FirstOrDefault(c => c.Workflow.Contains("-on-", StringComparison.Ordinal) && !c.Workflow.Contains("notify", StringComparison.Ordinal));
+            return calendar is not null && (await CompletionsAsync(calendar.RunId)).Count >= 1 && (await _store.GetRunAsync(calendar.RunId))!.LeaseOwner is not null;
+        }, "the calendar child run completing its first step");
+        var holder = (await _store.GetRunAsync(calendar!.RunId))!.LeaseOwner;
+        var doomed = _workers.Single(w => w.Owner == holder);
+        doomed.KillHard();
+
+        await WaitUntilAsync(async () => (await _store.GetRunAsync(calendar.RunId))!.Status == RunStatus.Succeeded, "the calendar child run finishing on the other worker");
+        var completions = await CompletionsAsync(calendar.RunId);
+        Assert.DoesNotContain(completions.GroupBy(e => e.Key), g => g.Count() > 1);
+        Assert.Equal("confirmed", (await _store.ReadJournalAsync(calendar.RunId)).Last().Payload!.AsText());
+        Assert.True(doomed.HasExited);
+        Assert.NotEqual(holder, (await _store.GetRunAsync(calendar.RunId))!.LeaseOwner ?? "released by another worker");
+    }
+}
