@@ -82,7 +82,7 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
     [ClusterFact]
     public async Task A_files_emit_starts_its_on_subscriptions_child_runs_on_the_cluster()
     {
-        var cluster = ClusterServers.FreshCluster(database: 13);
+        var cluster = ClusterServers.FreshCluster(database: 9);
         for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
 
         var (runId, command, stdout, stderr) = await StartRunAsync(cluster, WriteInbox());
@@ -110,7 +110,7 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
     [ClusterFact]
     public async Task A_child_run_whose_worker_is_killed_finishes_on_the_other_worker_without_running_a_completed_step_again()
     {
-        var cluster = ClusterServers.FreshCluster(database: 14);
+        var cluster = ClusterServers.FreshCluster(database: 10);
         for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
 
         var (runId, command, _, _) = await StartRunAsync(cluster, WriteInbox());
