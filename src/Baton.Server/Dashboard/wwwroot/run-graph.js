@@ -115,6 +115,7 @@ export class RunGraph {
     if (step.conversation && step.conversation.length > 0) {
       branches.graphEdges = step.conversation.map((c) => ({ from: c.from, to: c.to, label: c.kind, error: false, back: false, conversation: true }));
       branches.graphElements = byName;
+      branches.classList.add('conversation');
     }
     group.append(branches);
     node.group = group;
@@ -227,14 +228,13 @@ export class RunGraph {
         let lx;
         let ly;
         if (edge.conversation) {
-          // Speakers sit side by side: an arc below them going right, above them going left, so a pair's two ways part.
-          const below = b.left >= a.left;
-          const ya = (below ? a.bottom : a.top) - origin.top;
-          const yb = (below ? b.bottom : b.top) - origin.top;
-          const bend = (below ? Math.max(ya, yb) + 28 : Math.min(ya, yb) - 28);
-          d = `M ${x1} ${ya} C ${x1} ${bend}, ${x2} ${bend}, ${x2} ${yb}`;
-          lx = (x1 + x2) / 2 + 4;
-          ly = bend + (below ? -4 : 12);
+          // Speakers sit side by side: an arc below them, deeper going left than going right, so a pair's two ways part.
+          const ya = a.bottom - origin.top;
+          const yb = b.bottom - origin.top;
+          const bend = Math.max(ya, yb) + (b.left >= a.left ? 20 : 44);
+          d = `M ${x1 - 6} ${ya} C ${x1 - 6} ${bend}, ${x2 + 6} ${bend}, ${x2 + 6} ${yb}`;
+          lx = (x1 + x2) / 2 - 20;
+          ly = bend - 2;
         } else if (edge.back || y2 <= y1) {
           // A loop back up: around the right side of both boxes.
           const right = Math.max(a.right, b.right) - origin.left + 24;
