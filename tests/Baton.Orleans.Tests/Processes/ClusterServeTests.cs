@@ -32,14 +32,14 @@ public sealed class ClusterServeTests : IAsyncLifetime
     }
 
     /// <summary>Two steps, the second a model call slow enough (2 s) to see who holds the run while it executes.</summary>
-    private string WriteWorkflow(string name, bool ask)
+    private string WriteWorkflow(string name, bool ask, int delaySeconds = 2)
     {
         File.WriteAllText(Path.Combine(_folder, $"{name}.yaml"), $$"""
             version: 1
             name: {{name}}
             models:
               quick: { provider: scripted, replies: ["drafted"] }
-              slow: { provider: scripted, replies: ["published"], delay: 2s }
+              slow: { provider: scripted, replies: ["published"], delay: {{delaySeconds}}s }
             agents:
               draft: { model: quick, instructions: "Draft it." }
               publish: { model: slow, instructions: "Publish it." }
@@ -98,6 +98,19 @@ public sealed class ClusterServeTests : IAsyncLifetime
         }
 
         throw new TimeoutException($"run {runId} did not become {status}: {(await _store.GetRunAsync(runId))?.Status}");
+    }
+
+    /// <summary>Polls the shared store until the run executes, and returns who holds it.</summary>
+    private async Task<string> HolderWhileRunningAsync(string runId)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Bound)
+        {
+            if (await _store.GetRunAsync(runId) is { Status: RunStatus.Running, LeaseOwner: { } owner }) return owner;
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"run {runId} was not seen executing");
     }
 
     /// <summary>Reads a run's event stream until the server ends it: each event's id and JSON.</summary>
@@ -205,11 +218,13 @@ public sealed class ClusterServeTests : IAsyncLifetime
     }
 
     [ClusterFact]
-    public async Task Cancel_over_http_ends_a_waiting_run_of_the_cluster_for_good()
+    public async Task Cancel_over_http_ends_a_waiting_run_and_stops_a_running_one_on_its_worker()
     {
         var name = $"approve-{Guid.NewGuid():N}";
         WriteWorkflow(name, ask: true);
-        var (_, server) = await StartAsync(database: 15, workers: 1);
+        var slowName = $"slow-{Guid.NewGuid():N}";
+        WriteWorkflow(slowName, ask: false, delaySeconds: 300);
+        var (workers, server) = await StartAsync(database: 15, workers: 1);
         var runId = await StartRunAsync(server, name);
         await WaitForStatusAsync(runId, RunStatus.Waiting);
         var streaming = ReadEventsAsync(server, runId);
@@ -228,6 +243,15 @@ public sealed class ClusterServeTests : IAsyncLifetime
         Assert.Equal("already_ended", ended!["error"]!["code"]!.GetValue<string>());
         var (unknown, _) = await SendAsync(server, HttpMethod.Post, "/api/runs/no-such-run/cancel", new JsonObject());
         Assert.Equal(HttpStatusCode.NotFound, unknown);
+
+        // A run executing on a worker (its model call takes 5 minutes) is stopped there.
+        var slowId = await StartRunAsync(server, slowName);
+        var holder = await HolderWhileRunningAsync(slowId);
+        Assert.Contains(workers, w => w.Owner == holder);
+        var (stopped, stoppedBody) = await SendAsync(server, HttpMethod.Post, $"/api/runs/{slowId}/cancel", new JsonObject());
+        Assert.True(stopped == HttpStatusCode.OK, $"{stopped}: {stoppedBody?.ToJsonString()}");
+        Assert.Equal("cancelled", stoppedBody!["status"]!.GetValue<string>());
+        Assert.Equal(RunStatus.Cancelled, (await _store.GetRunAsync(slowId))!.Status);
     }
 
     [Fact]
