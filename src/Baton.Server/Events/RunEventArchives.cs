@@ -222,13 +222,15 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
             {
                 // The status is read before the journal: when it says the run ended, the journal read after has its end.
                 var record = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+                // The questions are read before the journal: the steps that ended before a question was asked are then
+                // in this read of the journal, and told before it.
+                var open = await store.ListHumanRequestsAsync(runId, openOnly: true, cancellationToken).ConfigureAwait(false);
                 foreach (var entry in await store.ReadJournalAsync(runId, _after, cancellationToken).ConfigureAwait(false))
                 {
                     _after = Math.Max(_after, entry.Sequence);
                     if (json.From(runId, entry, workflow) is { } shown) archives.Add(archive, shown, feed);
                 }
 
-                var open = await store.ListHumanRequestsAsync(runId, openOnly: true, cancellationToken).ConfigureAwait(false);
                 foreach (var request in open)
                 {
                     if (_asked.Add(request.Id) && json.From(request) is { } shown) archives.Add(archive, shown, feed);
