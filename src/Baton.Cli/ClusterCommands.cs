@@ -171,7 +171,7 @@ internal static class ClusterCommands
     }
 
     /// <summary>An error's first sentence: Redis' and Orleans' messages go on with advice for their API, not for this command.</summary>
-    private static string FirstSentence(string message) => message.IndexOf(". ", StringComparison.Ordinal) is var end and > 0 ? message[..(end + 1)] : message;
+    internal static string FirstSentence(string message) => message.IndexOf(". ", StringComparison.Ordinal) is var end and > 0 ? message[..(end + 1)] : message;
 
     /// <summary>A worker's workflows: rebuilt from the definition each run stored (cached by definition), with the file's resources added to the worker's runtime.</summary>
     /// <summary>

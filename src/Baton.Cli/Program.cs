@@ -46,8 +46,8 @@ var servePaths = new Argument<string[]>("FILE or DIR") { Description = "Workflow
 var port = new Option<int>("--port") { Description = "The port to listen on.", DefaultValueFactory = _ => ServeCommand.DefaultPort };
 var host = new Option<string?>("--host") { Description = "The address to listen on (default 127.0.0.1); any other than loopback needs --token." };
 var token = new Option<string?>("--token") { Description = "The token clients send as Authorization: Bearer TOKEN (default: BATON_TOKEN)." };
-var serve = new Command("serve", "Serve the HTTP API for the runs in the store and the workflow files given.") { servePaths, port, host, token, store };
-serve.SetAction((p, ct) => Guard(() => ServeCommand.RunAsync(p.GetValue(servePaths) ?? [], p.GetValue(port), p.GetValue(host), p.GetValue(token), p.GetValue(store), ct)));
+var serve = new Command("serve", "Serve the HTTP API for the runs in the store and the workflow files given (with --cluster: runs execute on the cluster's workers).") { servePaths, port, host, token, store, cluster };
+serve.SetAction((p, ct) => Guard(() => ServeCommand.RunAsync(p.GetValue(servePaths) ?? [], p.GetValue(port), p.GetValue(host), p.GetValue(token), p.GetValue(store), ct, p.GetValue(cluster))));
 
 var mcpPaths = new Argument<string[]>("FILE or DIR") { Description = "Workflow files, and folders of them, to offer as tools.", Arity = ArgumentArity.OneOrMore };
 var mcp = new Command("mcp", "Serve workflow files as Model Context Protocol tools over stdio (each call runs the workflow in the store).") { mcpPaths, store };

@@ -1,4 +1,5 @@
 using System.Net;
+using Baton.Orleans;
 using Baton.Server;
 using Baton.Yaml;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,11 @@ internal static class ServeCommand
 {
     public const int DefaultPort = 7420;
 
-    public static async Task<int> RunAsync(string[] paths, int port, string? host, string? token, string? store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves until stopped. With a cluster (<c>--cluster</c> or <c>BATON_CLUSTER</c>) the server is a client of it, not a
+    /// worker: the runs it starts, answers, resumes, cancels and forks execute on the cluster's workers.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] paths, int port, string? host, string? token, string? store, CancellationToken cancellationToken, string? cluster = null)
     {
         host = string.IsNullOrWhiteSpace(host) ? "127.0.0.1" : host.Trim();
         token = !string.IsNullOrEmpty(token) ? token : Environment.GetEnvironmentVariable("BATON_TOKEN") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
@@ -25,7 +30,8 @@ internal static class ServeCommand
             throw new UsageException($"--host {host} is reachable from other machines: give a --token (or set BATON_TOKEN) that clients send as Authorization: Bearer TOKEN");
         }
 
-        var runStore = await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+        var membership = Clusters.Setting(cluster);
+        var runStore = membership is null ? await Stores.OpenAsync(store, cancellationToken).ConfigureAwait(false) : await Clusters.OpenStoreAsync(store, cancellationToken).ConfigureAwait(false);
         await using var _ = (IAsyncDisposable)runStore;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -36,6 +42,12 @@ internal static class ServeCommand
             options.Store = runStore;
             options.Token = token;
         });
+        if (membership is not null)
+        {
+            builder.UseOrleansClient(client => Clusters.Join(client, membership));
+            builder.Services.AddSingleton<IRunExecutor>(services => new BatonCluster(services.GetRequiredService<IClusterClient>()));
+        }
+
         await using var app = builder.Build();
         try
         {
@@ -47,8 +59,17 @@ internal static class ServeCommand
             throw new InvalidWorkflowFileException(invalid.Errors);
         }
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var address in app.Urls) Console.Error.WriteLine($"baton serve: listening on {address} (the API under /api; Ctrl+C stops)");
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (membership is not null && ex is not OperationCanceledException && ex is not IOException)
+        {
+            throw new UsageException($"cannot reach the cluster at {membership}: {ClusterCommands.FirstSentence(ex.Message)}");
+        }
+
+        var where = membership is null ? "" : $"; runs execute on the cluster's workers ({membership.Split(',')[0]})";
+        foreach (var address in app.Urls) Console.Error.WriteLine($"baton serve: listening on {address} (the API under /api; Ctrl+C stops){where}");
         try
         {
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

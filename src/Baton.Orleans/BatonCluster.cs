@@ -2,11 +2,12 @@ namespace Baton.Orleans;
 
 /// <summary>
 /// Hands runs to a cluster's workers and follows them: from a silo of the cluster or from a client of it. Every call is
-/// retried while a dead worker is being declared dead, so a run started here survives its worker's death.
+/// retried while a dead worker is being declared dead, so a run started here survives its worker's death. As an
+/// <see cref="IRunExecutor"/>, it makes a Baton HTTP server hand its runs to the cluster (<c>baton serve --cluster</c>).
 /// </summary>
 /// <param name="grains">The cluster's grain factory (an <c>IClusterClient</c>, or a silo's <c>IGrainFactory</c>).</param>
 /// <param name="timeProvider">The clock for retry delays and deadlines (the system clock when null).</param>
-public sealed class BatonCluster(IGrainFactory grains, TimeProvider? timeProvider = null)
+public sealed class BatonCluster(IGrainFactory grains, TimeProvider? timeProvider = null) : IRunExecutor
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
@@ -95,4 +96,18 @@ public sealed class BatonCluster(IGrainFactory grains, TimeProvider? timeProvide
         var grain = grains.GetGrain<IRunGrain>(runId);
         return GrainCallRetry.RunAsync(async () => { await grain.CancelAsync().ConfigureAwait(false); return true; }, RetryFor, _time, cancellationToken);
     }
+
+    /// <summary>
+    /// Makes sure a run of the cluster executes when it should: a worker continues it from its journal when nobody alive
+    /// holds it (a waiting run stays waiting); returns where it stands.
+    /// </summary>
+    public Task<ClusterRunState> EnsureRunningAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        var grain = grains.GetGrain<IRunGrain>(runId);
+        return GrainCallRetry.RunAsync(grain.EnsureRunningAsync, RetryFor, _time, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    Task IRunExecutor.ResumeAsync(string runId, CancellationToken cancellationToken) => EnsureRunningAsync(runId, cancellationToken);
 }

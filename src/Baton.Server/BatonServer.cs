@@ -25,9 +25,10 @@ internal sealed class BatonServer : IAsyncDisposable
     private readonly Dictionary<string, BuiltWorkflowFile?> _built = new(StringComparer.Ordinal);
     private readonly CancellationTokenRegistration _onStopping;
 
-    public BatonServer(IOptions<BatonServerOptions> options, ILoggerFactory? loggerFactory = null, IHostApplicationLifetime? lifetime = null)
+    public BatonServer(IOptions<BatonServerOptions> options, ILoggerFactory? loggerFactory = null, IHostApplicationLifetime? lifetime = null, IRunExecutor? executor = null)
     {
         Options = options.Value;
+        Executor = Options.Executor ?? executor;
         var store = Options.Store ?? throw new InvalidOperationException("AddBatonServer needs a store: set BatonServerOptions.Store");
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxRequestBodyBytes, 1, nameof(Options.MaxRequestBodyBytes));
         Catalog = WorkflowCatalog.Load(Options.WorkflowFiles);
@@ -44,12 +45,13 @@ internal sealed class BatonServer : IAsyncDisposable
         foreach (var offered in Catalog.Workflows)
         {
             AddResources(offered.Built);
-            offered.Built.Subscribe(Runtime);
+            // A server that hands runs on starts none here, those its files' triggers would start included.
+            if (Executor is null) offered.Built.Subscribe(Runtime);
         }
 
         // Streams end when the application stops, before the runtime is disposed: a host waits for its requests first.
         _onStopping = lifetime?.ApplicationStopping.Register(_stopping.Cancel) ?? default;
-        Archives = new RunEventArchives(Runtime, [InputsKey], (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton.Server"), _stopping.Token);
+        Archives = new RunEventArchives(Runtime, [InputsKey], (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Baton.Server"), _stopping.Token) { FollowsStore = Executor is not null };
         Tools = new WorkflowTools(this);
         Usages = new Http.RunUsages(store);
     }
@@ -57,6 +59,9 @@ internal sealed class BatonServer : IAsyncDisposable
     public BatonServerOptions Options { get; }
 
     public WorkflowCatalog Catalog { get; }
+
+    /// <summary>Where runs execute when not here (a cluster's workers); null when this server executes them.</summary>
+    public IRunExecutor? Executor { get; }
 
     public BatonRuntime Runtime { get; }
 

@@ -35,6 +35,15 @@ public sealed class BatonServerOptions
     /// <summary>The clock runs (and heartbeats) use; the system clock when null.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
+    /// <summary>
+    /// Where the server's runs execute: null for in the server's process; an executor such as Baton.Orleans'
+    /// <c>BatonCluster</c> to hand them to a cluster's workers instead — starting, answering, resuming, cancelling and
+    /// forking then go to the run wherever it executes, never into the server's process, and the server follows the runs
+    /// through the store's journal. An <see cref="IRunExecutor"/> registered in the application's services is used when
+    /// this is null. The store must be the one the executors share.
+    /// </summary>
+    public IRunExecutor? Executor { get; set; }
+
     /// <summary>Who the server is when it holds runs' leases; by default <c>baton:{machine}:{process}:{random}</c>, as the command's.</summary>
     public string? Owner { get; set; }
 }

@@ -125,6 +125,26 @@ public sealed class DashboardTests
     }
 
     [BrowserFact]
+    public async Task A_handoff_shows_who_may_transfer_to_whom_as_dotted_edges_between_its_agents()
+    {
+        await using var host = await DashboardHost.StartAsync();
+        var runId = await host.StartRunAsync("support-desk");
+        await using var browser = await BrowserSession.OpenAsync();
+        var page = browser.Page;
+        await page.GotoAsync(new Uri(host.Address, $"#/runs/{runId}").ToString());
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("waiting");
+
+        // support-desk: triage to billing and tech, each of them back to triage; drawn among the handoff's agents.
+        await Expect(page.Locator("#graph .branch[data-name=triage]")).ToHaveCountAsync(1);
+        var conversation = page.Locator("#graph .branches > svg.edges path.conversation");
+        await Expect(conversation).ToHaveCountAsync(4);
+        await Expect(page.Locator("#graph .branches > svg.edges text")).ToHaveTextAsync(["transfer", "transfer", "transfer", "transfer"]);
+        await browser.ScreenshotAsync("dashboard-handoff");
+        Assert.Equal("2 4", await conversation.First.EvaluateAsync<string>("p => getComputedStyle(p).strokeDasharray.replace(/px/g, '').replace(',', '')"));
+        await browser.AssertAccessibleAsync();
+    }
+
+    [BrowserFact]
     public async Task A_running_step_shows_running_live_and_the_run_is_cancelled_from_the_page()
     {
         await using var host = await DashboardHost.StartAsync(slow: true);

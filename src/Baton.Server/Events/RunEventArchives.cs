@@ -67,9 +67,35 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
         }
     }
 
+    /// <summary>
+    /// True when the runs execute in other processes (a cluster's workers): a run's archive is then told from the store's
+    /// journal as it grows — its steps as they complete, its questions as they are asked — until the run ends.
+    /// </summary>
+    public bool FollowsStore { get; init; }
+
+    // The runs told from the store: how far each was read, and whether something reads it now.
+    private readonly ConcurrentDictionary<string, StoredRun> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>How often the journal of a run executing elsewhere is read; its events are served at most this late.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Tells a run executing in another process from the store until it ends or waits for a person (a run just started,
+    /// answered, resumed or forked there); null when the store has no such run.
+    /// </summary>
+    public async Task<RunEventArchive?> FollowStoredAsync(string runId, CancellationToken cancellationToken)
+    {
+        var archive = await GetStoredAsync(runId, feed: true, cancellationToken).ConfigureAwait(false);
+        if (archive is null || !_stored.TryGetValue(runId, out var stored)) return archive;
+        archive.Reopen();
+        stored.Poll(this, runId, archive);
+        return archive;
+    }
+
     /// <summary>A run's archive; null when the store has no such run.</summary>
     public async Task<RunEventArchive?> GetAsync(string runId, CancellationToken cancellationToken)
     {
+        if (FollowsStore) return await GetStoredAsync(runId, feed: false, cancellationToken).ConfigureAwait(false);
         if (_archives.TryGetValue(runId, out var known)) return known.Archive;
         if (runtime.GetActiveRun(runId) is { } active)
         {
@@ -99,6 +125,28 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
         return kept;
     }
 
+    private async Task<RunEventArchive?> GetStoredAsync(string runId, bool feed, CancellationToken cancellationToken)
+    {
+        if (_archives.TryGetValue(runId, out var known) && _stored.TryGetValue(runId, out var was))
+        {
+            // A run that went on without this server (answered elsewhere) is read again when a client asks for it.
+            if (!known.Archive.HasEnded) was.Poll(this, runId, known.Archive);
+            return known.Archive;
+        }
+
+        var record = await runtime.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (record is null) return null;
+        var made = (Archive: new RunEventArchive(), Json: new RunEventJson(hiddenKeys));
+        var kept = _archives.GetOrAdd(runId, made);
+        var stored = _stored.GetOrAdd(runId, _ => new StoredRun(kept.Json, record.Workflow));
+        if (ReferenceEquals(kept.Archive, made.Archive)) Kept(runId);
+        // The run's past is in the archive before it is served: a client reading it now gets all of it. The feed is told
+        // only of runs this server steers, not the past of every run a client looks at.
+        await stored.ReadAsync(this, runId, kept.Archive, feed, cancellationToken).ConfigureAwait(false);
+        if (!kept.Archive.HasEnded) stored.Poll(this, runId, kept.Archive);
+        return kept.Archive;
+    }
+
     private void Kept(string runId)
     {
         lock (_order)
@@ -108,11 +156,113 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
             for (var look = _order.Count; _archives.Count > MaxArchives && look > 0 && _order.TryDequeue(out var oldest); look--)
             {
                 if (!_archives.TryGetValue(oldest, out var known)) continue;
-                if (known.Archive.HasEnded) _archives.TryRemove(oldest, out _);
+                if (known.Archive.HasEnded && _archives.TryRemove(oldest, out _)) _stored.TryRemove(oldest, out _);
                 else _order.Enqueue(oldest);
             }
         }
     }
+
+    /// <summary>
+    /// A run told from the store: the journal entries and questions already in its archive, so each is added once and the
+    /// archive's ids stay those a reconnecting client knows. One read at a time.
+    /// </summary>
+    private sealed class StoredRun(RunEventJson json, string workflow)
+    {
+        private readonly SemaphoreSlim _reading = new(1, 1);
+        private readonly HashSet<string> _asked = new(StringComparer.Ordinal);
+        private long _after;
+        private int _polling;
+        private int _askedAgain;
+
+        /// <summary>Reads the store until the run ends, or waits with its questions told; one loop at a time.</summary>
+        public void Poll(RunEventArchives archives, string runId, RunEventArchive archive)
+        {
+            // Asked while a loop runs: that loop reads once more before it stops, so a run answered just as the loop
+            // saw it waiting is followed on.
+            Volatile.Write(ref _askedAgain, 1);
+            if (Interlocked.CompareExchange(ref _polling, 1, 0) != 0) return;
+            _ = PollAsync(archives, runId, archive);
+        }
+
+        private async Task PollAsync(RunEventArchives archives, string runId, RunEventArchive archive)
+        {
+            try
+            {
+                while (true)
+                {
+                    Volatile.Write(ref _askedAgain, 0);
+                    if (!await ReadAsync(archives, runId, archive, feed: true, archives.Stopping).ConfigureAwait(false))
+                    {
+                        await Task.Delay(archives.PollInterval, archives.Runtime.TimeProvider, archives.Stopping).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    Volatile.Write(ref _polling, 0);
+                    if (Volatile.Read(ref _askedAgain) == 0 || Interlocked.CompareExchange(ref _polling, 1, 0) != 0) return;
+                }
+            }
+            catch (OperationCanceledException) when (archives.Stopping.IsCancellationRequested)
+            {
+                // The server stops: its clients' streams end with it.
+                Volatile.Write(ref _polling, 0);
+            }
+            catch (Exception ex)
+            {
+                Volatile.Write(ref _polling, 0);
+                LogFollowFailed(archives.Logger, runId, ex);
+            }
+        }
+
+        /// <summary>Adds what the store has that the archive lacks (to the feed too when <paramref name="feed"/>); true when the run has settled (ended, or waits with its questions told).</summary>
+        public async Task<bool> ReadAsync(RunEventArchives archives, string runId, RunEventArchive archive, bool feed, CancellationToken cancellationToken)
+        {
+            var store = archives.Runtime.Store;
+            await _reading.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The status is read before the journal: when it says the run ended, the journal read after has its end.
+                var record = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+                // The questions are read before the journal: the steps that ended before a question was asked are then
+                // in this read of the journal, and told before it.
+                var open = await store.ListHumanRequestsAsync(runId, openOnly: true, cancellationToken).ConfigureAwait(false);
+                foreach (var entry in await store.ReadJournalAsync(runId, _after, cancellationToken).ConfigureAwait(false))
+                {
+                    _after = Math.Max(_after, entry.Sequence);
+                    if (json.From(runId, entry, workflow) is { } shown) archives.Add(archive, shown, feed);
+                }
+
+                foreach (var request in open)
+                {
+                    if (_asked.Add(request.Id) && json.From(request) is { } shown) archives.Add(archive, shown, feed);
+                }
+
+                if (record is null || record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
+                {
+                    archive.End();
+                    return true;
+                }
+
+                // A waiting run goes on only when answered: whoever answers through this server follows it again.
+                return record.Status == RunStatus.Waiting && open.Count > 0;
+            }
+            finally
+            {
+                _reading.Release();
+            }
+        }
+    }
+
+    private void Add(RunEventArchive archive, System.Text.Json.Nodes.JsonObject shown, bool feed)
+    {
+        archive.Add(shown.ToJsonString(RunEventJson.Compact));
+        if (feed && RunFeed.Summary(shown) is { } summary) Feed.Add(summary.ToJsonString(RunEventJson.Compact));
+    }
+
+    private BatonRuntime Runtime => runtime;
+
+    private ILogger Logger => logger;
+
+    private CancellationToken Stopping => stopping;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watching the events of run {RunId} failed")]
     private static partial void LogFollowFailed(ILogger logger, string runId, Exception exception);

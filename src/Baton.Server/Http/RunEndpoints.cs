@@ -169,7 +169,7 @@ internal static class RunEndpoints
         return format == "json" ? Json.Result(Workflows.WorkflowGraph.ToJson(workflow, ReportPath.StepIdOf(BatonServer.InputsKey))) : Results.Text(workflow.ToMermaid(), "text/plain; charset=utf-8");
     }
 
-    /// <summary><c>POST /api/runs/{id}/answer</c> <c>{ value }</c>: answers the run's open question and continues it here.</summary>
+    /// <summary><c>POST /api/runs/{id}/answer</c> <c>{ value }</c>: answers the run's open question and continues it here (or where the server's executor runs it).</summary>
     public static async Task<IResult> AnswerAsync(BatonServer server, string runId, HttpContext http)
     {
         var body = await RequestBody.ReadObjectAsync(http.Request, server.Options.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
@@ -182,6 +182,19 @@ internal static class RunEndpoints
         var record = await GetRunAsync(server, runId, http.RequestAborted).ConfigureAwait(false);
         var open = await server.Runtime.Humans.ListOpenAsync(runId, http.RequestAborted).ConfigureAwait(false);
         if (open.Count == 0) throw ApiError.Conflict("not_waiting", $"run '{runId}' is not waiting for an answer (it is {RunReport.StatusName(record.Status)})");
+        if (server.Executor is { } executor)
+        {
+            // The answer goes to the run where runs execute, which checks it before anything changes and continues the run there.
+            await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            if (await executor.AnswerAsync(runId, value, http.RequestAborted).ConfigureAwait(false) is { } refused)
+            {
+                throw ApiError.BadRequest("answer_refused", $"the answer was not accepted: {refused}; run '{runId}' still waits for: {open[0].Prompt}");
+            }
+
+            await server.Archives.FollowStoredAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            return Json.Result(new JsonObject { ["runId"] = runId, ["resumed"] = true }, StatusCodes.Status202Accepted);
+        }
+
         // A run that has just asked may still be suspending (its question is stored before it lets go of the run):
         // let it finish, so the answer can resume it here. A run waiting in memory (a store that is not durable) stays.
         if (server.Runtime.GetActiveRun(runId) is { } suspending && server.Runtime.HumanWaitInMemory == TimeSpan.Zero)
@@ -222,6 +235,24 @@ internal static class RunEndpoints
         if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
         {
             throw ApiError.Conflict("already_ended", $"run '{runId}' already {RunReport.StatusName(record.Status)}");
+        }
+
+        if (server.Executor is { } executor)
+        {
+            // Its worker stops it (or, executing nowhere, it is cancelled in the store); the stream tells its end from the journal.
+            await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                await executor.CancelAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw ApiError.Conflict("held", ex.Message);
+            }
+
+            await server.Archives.FollowStoredAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            record = await GetRunAsync(server, runId, http.RequestAborted).ConfigureAwait(false);
+            return Json.Result(new JsonObject { ["runId"] = runId, ["status"] = RunReport.StatusName(record.Status) });
         }
 
         if (server.Runtime.GetActiveRun(runId) is { } active)
@@ -270,6 +301,19 @@ internal static class RunEndpoints
         await RequestBody.ReadObjectAsync(http.Request, server.Options.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
         var record = await GetRunAsync(server, runId, http.RequestAborted).ConfigureAwait(false);
         var workflow = WorkflowOf(server, record);
+        if (server.Executor is { } executor)
+        {
+            if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
+            {
+                throw ApiError.Conflict("not_resumable", $"run '{runId}' already {RunReport.StatusName(record.Status)}; nothing to resume");
+            }
+
+            // Continued where runs execute when nobody alive holds it; a run waiting for a person keeps waiting.
+            await executor.ResumeAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            await server.Archives.FollowStoredAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            return Json.Result(new JsonObject { ["runId"] = runId }, StatusCodes.Status202Accepted);
+        }
+
         await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false);
         RunHandle handle;
         try
@@ -315,6 +359,15 @@ internal static class RunEndpoints
         RunHandle handle;
         try
         {
+            if (server.Executor is { } executor)
+            {
+                // Stored here, continued from its journal where runs execute (as an interrupted run is).
+                var forkId = await server.Runtime.CreateForkAsync(runId, at, edits, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                await executor.ResumeAsync(forkId, CancellationToken.None).ConfigureAwait(false);
+                await server.Archives.FollowStoredAsync(forkId, http.RequestAborted).ConfigureAwait(false);
+                return Json.Result(new JsonObject { ["runId"] = forkId, ["forkedFrom"] = runId }, StatusCodes.Status202Accepted);
+            }
+
             handle = await server.Runtime.ForkAsync(runId, at, edits, workflow, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
         catch (ArgumentOutOfRangeException ex)

@@ -27,12 +27,16 @@ internal static class WorkflowEndpoints
             throw ApiError.BadRequest("unknown_workflow", $"there is no workflow '{workflowName}'{near}; this server offers {(names.Length == 0 ? "none" : string.Join(", ", names))}");
         }
 
-        var started = RunStart.Start(server, offered, body["inputs"]);
-        if (started.Handle is not { } handle) throw Invalid(started.Code!, started.Message, started.Problems);
+        var started = await RunStart.StartAsync(server, offered, body["inputs"], http.RequestAborted).ConfigureAwait(false);
+        if (started.RunId is not { } runId) throw Invalid(started.Code!, started.Message, started.Problems);
         // The run's record is in the store once the run says it started (or that it could not): a client that asks for
-        // the run right after this answer finds it, not a 404.
-        await foreach (var _ in handle.WatchAsync(http.RequestAborted).ConfigureAwait(false)) break;
-        return Json.Result(new JsonObject { ["runId"] = handle.RunId }, StatusCodes.Status202Accepted);
+        // the run right after this answer finds it, not a 404. A run handed on is stored before its start returns.
+        if (started.Handle is { } handle)
+        {
+            await foreach (var _ in handle.WatchAsync(http.RequestAborted).ConfigureAwait(false)) break;
+        }
+
+        return Json.Result(new JsonObject { ["runId"] = runId }, StatusCodes.Status202Accepted);
     }
 
     private static ApiError Invalid(string code, string message, IReadOnlyList<string> problems) =>

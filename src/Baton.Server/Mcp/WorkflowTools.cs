@@ -82,7 +82,18 @@ internal sealed class WorkflowTools
             foreach (var (key, value) in arguments) inputs[key] = JsonNode.Parse(value.GetRawText());
         }
 
-        var started = RunStart.Start(_server, offered, inputs);
+        if (_server.Executor is not null)
+        {
+            // A tool call answers with the run's result, which a server handing its runs to others does not wait for here.
+            return Error($"this server hands its runs to a cluster's workers; start '{offered.Name}' with POST /api/runs and follow it at /api/runs/{{id}}/events", new JsonObject
+            {
+                ["status"] = "refused",
+                ["code"] = "runs_elsewhere",
+                ["problems"] = new JsonArray(),
+            });
+        }
+
+        var started = await RunStart.StartAsync(_server, offered, inputs, cancellationToken).ConfigureAwait(false);
         if (started.Handle is not { } handle)
         {
             return Error(started.Describe(), new JsonObject

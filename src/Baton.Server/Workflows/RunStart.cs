@@ -9,8 +9,11 @@ namespace Baton.Server.Workflows;
 /// </summary>
 internal static class RunStart
 {
-    /// <summary>The started run (its events followed by the server's archives), or why it could not start.</summary>
-    public static RunStartResult Start(BatonServer server, OfferedWorkflow offered, JsonNode? inputs)
+    /// <summary>
+    /// The started run (its events followed by the server's archives), or why it could not start. A server with an
+    /// executor hands the run to it (a cluster's workers) and returns once the run is stored there.
+    /// </summary>
+    public static async Task<RunStartResult> StartAsync(BatonServer server, OfferedWorkflow offered, JsonNode? inputs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(offered);
@@ -24,8 +27,16 @@ internal static class RunStart
             if (model.SettingsAs<Baton.AI.OpenAiCompatibleOptions>()?.MissingApiKey() is { } missing) return RunStartResult.Refused("invalid_workflow", missing, []);
         }
 
-        var handle = server.Runtime.Start(built.Workflow, input, new RunOptions { Source = offered.Bundle.Main, Definition = offered.Bundle.ToJson() });
+        var options = new RunOptions { Source = offered.Bundle.Main, Definition = offered.Bundle.ToJson() };
+        if (server.Executor is { } executor)
+        {
+            var runId = await executor.StartAsync(built.Workflow, input, options, cancellationToken).ConfigureAwait(false);
+            await server.Archives.FollowStoredAsync(runId, cancellationToken).ConfigureAwait(false);
+            return new RunStartResult(runId, null, null, "", []);
+        }
+
+        var handle = server.Runtime.Start(built.Workflow, input, options);
         server.Archives.Follow(handle);
-        return new RunStartResult(handle, null, "", []);
+        return new RunStartResult(handle.RunId, handle, null, "", []);
     }
 }

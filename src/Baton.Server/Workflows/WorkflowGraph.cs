@@ -4,9 +4,12 @@ namespace Baton.Server.Workflows;
 
 /// <summary>
 /// A workflow as <c>GET /api/runs/{id}/graph?format=json</c> gives it, for drawing (the dashboard colours each step by
-/// the run's steps): a scope <c>{ entry, steps, edges }</c>; each step <c>{ id, agent, kind, children }</c>, each child
-/// <c>{ name, entry, steps, edges, dependsOn }</c> a nested scope (a branch, the body of a <c>foreach</c>, a graph's node,
-/// a nested workflow); each edge <c>{ from, to, label, error }</c>, <c>to</c> null when the edge ends the scope.
+/// the run's steps): a scope <c>{ entry, steps, edges }</c>; each step <c>{ id, agent, kind, children, conversation }</c>,
+/// each child <c>{ name, entry, steps, edges, dependsOn }</c> a nested scope (a branch, the body of a <c>foreach</c>, a
+/// graph's node, a nested workflow, a conversation's speaker); each edge <c>{ from, to, label, error }</c>, <c>to</c> null
+/// when the edge ends the scope. A conversation step's <c>conversation</c> lists who may pass it to whom,
+/// <c>{ from, kind, to }</c> by child name (<see cref="ConversationEdge"/>: handoff <c>transfer</c>, group chat
+/// <c>next</c>, team <c>assign</c>), the dotted edges of the Mermaid graph; empty for other steps.
 /// </summary>
 internal static class WorkflowGraph
 {
@@ -45,12 +48,20 @@ internal static class WorkflowGraph
                 }
             }
 
+            // Who speaks next is decided at run time: these are the ways the conversation may go, not edges taken in order.
+            var conversation = new JsonArray();
+            foreach (var edge in ConversationEdge.Of(step))
+            {
+                conversation.Add(new JsonObject { ["from"] = edge.From, ["kind"] = edge.Kind, ["to"] = edge.To });
+            }
+
             steps.Add(new JsonObject
             {
                 ["id"] = step.Id,
                 ["agent"] = step.AgentName,
                 ["kind"] = KindOf(step),
                 ["children"] = children,
+                ["conversation"] = conversation,
             });
         }
 

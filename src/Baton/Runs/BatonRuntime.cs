@@ -297,10 +297,34 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
         workflow ??= ResolveWorkflow(record)
             ?? throw new InvalidOperationException($"run '{runId}' is of workflow '{record.Workflow}', which this runtime does not know: pass it or Register it");
+        var forkId = await CreateForkAsync(record, afterSequence, stateEdits, options?.RunId, cancellationToken).ConfigureAwait(false);
+        return await ResumeAsync(forkId, workflow, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores a fork of a run as <see cref="ForkAsync"/> does, without executing it: for a host that hands runs to others
+    /// (a cluster's workers continue it from its journal, as an interrupted run).
+    /// </summary>
+    /// <returns>The new run's id.</returns>
+    /// <exception cref="KeyNotFoundException">There is no run <paramref name="runId"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterSequence"/> is past the end of the run's journal.</exception>
+    /// <exception cref="ArgumentException">An edit names no variable, or an agent's private state.</exception>
+    public async Task<string> CreateForkAsync(string runId, long afterSequence, IReadOnlyDictionary<string, Payload>? stateEdits = null, string? forkRunId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(afterSequence, 1);
+        var record = await Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"there is no run '{runId}' in the store");
+        return await CreateForkAsync(record, afterSequence, stateEdits, forkRunId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> CreateForkAsync(RunRecord record, long afterSequence, IReadOnlyDictionary<string, Payload>? stateEdits, string? forkRunId, CancellationToken cancellationToken)
+    {
+        var runId = record.RunId;
         var journal = await Store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
         if (afterSequence > journal.Count) throw new ArgumentOutOfRangeException(nameof(afterSequence), $"run '{runId}' has {journal.Count} journal entries");
         var now = TimeProvider.GetUtcNow();
-        var forkId = options?.RunId ?? RunIds.New(now);
+        var forkId = forkRunId ?? RunIds.New(now);
         var copied = RunFork.CopyJournal(journal, afterSequence, stateEdits, now);
         // Created with its whole copied journal at once: an interrupted fork leaves nothing, never a truncated journal.
         var lease = await Store.CreateRunAsync(record with
@@ -313,8 +337,7 @@ public sealed class BatonRuntime : IRunHost, IRunLauncher, IAsyncDisposable, IDi
             LeaseExpiresAt = null,
         }, Owner, LeaseDuration, copied, cancellationToken).ConfigureAwait(false);
         await Store.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
-
-        return await ResumeAsync(forkId, workflow, options, cancellationToken).ConfigureAwait(false);
+        return forkId;
     }
 
     /// <summary>The workflow a stored run runs: registered under its name, else rebuilt by the resolver; null when unknown.</summary>

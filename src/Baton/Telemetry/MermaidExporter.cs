@@ -111,7 +111,7 @@ internal static class MermaidExporter
                 }
 
                 // A conversation's speakers pass it on at run time: dotted edges show who may pass it to whom.
-                foreach (var (from, label, to) in ConversationEdges(step))
+                foreach (var (from, label, to) in ConversationEdge.Of(step))
                 {
                     if (childIds.TryGetValue(from, out var fromId) && childIds.TryGetValue(to, out var toId)) Line(indent + "  ", $"{fromId} -. {label} .-> {toId}");
                 }
@@ -160,34 +160,6 @@ internal static class MermaidExporter
         }
 
         private void Line(string indent, string line) => _text.Append(indent).Append(line).Append('\n');
-    }
-
-    /// <summary>
-    /// Who may hand a conversation to whom, by child name: a handoff agent to each agent it may transfer to; a group
-    /// chat's manager to each member it may pick (round robin: each member to the next); a team's manager to each member.
-    /// </summary>
-    private static IEnumerable<(string From, string Label, string To)> ConversationEdges(Step step)
-    {
-        switch (step)
-        {
-            case HandoffStep handoff:
-                foreach (var (name, targets) in handoff.Agents)
-                {
-                    foreach (var target in targets) yield return (name, "transfer", target);
-                }
-
-                break;
-            case GroupChatStep { ManagerName: not null } managed:
-                // The group chat's manager is its child "manager", whatever the agent's own name.
-                foreach (var member in managed.Members) yield return ("manager", "next", member);
-                break;
-            case GroupChatStep roundRobin when roundRobin.Members.Count > 1:
-                for (var i = 0; i < roundRobin.Members.Count; i++) yield return (roundRobin.Members[i], "next", roundRobin.Members[(i + 1) % roundRobin.Members.Count]);
-                break;
-            case TeamStep team:
-                foreach (var member in team.MemberNames) yield return (team.ManagerName, "assign", member);
-                break;
-        }
     }
 
     private static string Label(Step step) => step.AgentName is { } agent && agent != step.Id ? $"{step.Id}: {agent}" : step.Id;

@@ -103,10 +103,19 @@ export class RunGraph {
     button.classList.add('group-title');
     group.append(button);
     const branches = el('div', { class: 'branches' });
+    const byName = new Map();
     for (const child of step.children) {
       const scope = this.renderScope(child, chain, child.name, false);
-      branches.append(el('div', { class: 'branch', 'data-name': child.name },
-        el('div', { class: 'branch-name', text: child.dependsOn ? `${child.name} (after ${child.dependsOn.join(', ')})` : child.name }), scope));
+      const branch = el('div', { class: 'branch', 'data-name': child.name },
+        el('div', { class: 'branch-name', text: child.dependsOn ? `${child.name} (after ${child.dependsOn.join(', ')})` : child.name }), scope);
+      byName.set(child.name, branch);
+      branches.append(branch);
+    }
+    // A conversation's speakers pass it on at run time: dotted edges between them show who may pass it to whom.
+    if (step.conversation && step.conversation.length > 0) {
+      branches.graphEdges = step.conversation.map((c) => ({ from: c.from, to: c.to, label: c.kind, error: false, back: false, conversation: true }));
+      branches.graphElements = byName;
+      branches.classList.add('conversation');
     }
     group.append(branches);
     node.group = group;
@@ -178,7 +187,7 @@ export class RunGraph {
   }
 
   drawEdges() {
-    for (const scope of document.querySelectorAll('#graph .scope')) {
+    for (const scope of document.querySelectorAll('#graph .scope, #graph .branches')) {
       const old = scope.querySelector(':scope > svg.edges');
       if (old) old.remove();
       if (!scope.graphEdges || scope.graphEdges.length === 0) continue;
@@ -218,7 +227,15 @@ export class RunGraph {
         let d;
         let lx;
         let ly;
-        if (edge.back || y2 <= y1) {
+        if (edge.conversation) {
+          // Speakers sit side by side: an arc below them, deeper going left than going right, so a pair's two ways part.
+          const ya = a.bottom - origin.top;
+          const yb = b.bottom - origin.top;
+          const bend = Math.max(ya, yb) + (b.left >= a.left ? 20 : 44);
+          d = `M ${x1 - 6} ${ya} C ${x1 - 6} ${bend}, ${x2 + 6} ${bend}, ${x2 + 6} ${yb}`;
+          lx = (x1 + x2) / 2 - 20;
+          ly = bend - 2;
+        } else if (edge.back || y2 <= y1) {
           // A loop back up: around the right side of both boxes.
           const right = Math.max(a.right, b.right) - origin.left + 24;
           const ya = a.top + a.height / 2 - origin.top;
@@ -235,6 +252,7 @@ export class RunGraph {
         path.setAttribute('d', d);
         path.setAttribute('marker-end', `url(#${id})`);
         if (edge.error) path.setAttribute('class', 'error');
+        else if (edge.conversation) path.setAttribute('class', 'conversation');
         svg.append(path);
         const text = edge.error ? 'error' : edge.label;
         if (text) {
