@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -117,7 +118,7 @@ public sealed class ModelAgent : IGuardrailAwareAgent, IConversationAgent
         }
         catch (RunSuspendedException)
         {
-            _suspendedAt[context.IdempotencyKey] = context.State.TryGet(CallCountState(_scripted.Options.ModelId), out var count) ? count.Get<int>() : before;
+            _suspendedAt[context.IdempotencyKey] = context.State.TryGet(CallCountState(_scripted.Options.ModelId), out var count) ? count.AsJson().GetInt32() : before;
             throw;
         }
     }
@@ -369,7 +370,9 @@ public sealed class ModelAgent : IGuardrailAwareAgent, IConversationAgent
     private AgentResult Finish(Payload output, double? confidence, UsageDetails usage, IStepContext context, bool transferred = false)
     {
         if (_options.OutputVariable is { } variable && !transferred) context.SetState(variable, output);
-        if (_scripted is not null) context.SetState(CallCountState(_scripted.Options.ModelId), Payload.From(_scripted.CallsMade(context.RunId)));
+        // Written as JSON text, not Payload.From(int): serializing an int by reflection would build System.Text.Json's whole
+        // reflection resolver at the quick start's first step (docs/cli.md, "Start-up time").
+        if (_scripted is not null) context.SetState(CallCountState(_scripted.Options.ModelId), Payload.ParseJson(_scripted.CallsMade(context.RunId).ToString(CultureInfo.InvariantCulture)));
         return AgentResult.Success(output, confidence, UsageOf(usage));
     }
 
@@ -387,7 +390,7 @@ public sealed class ModelAgent : IGuardrailAwareAgent, IConversationAgent
     private void RestoreScriptedCount(IStepContext context)
     {
         if (_scripted is null || !context.State.TryGet(CallCountState(_scripted.Options.ModelId), out var count)) return;
-        _scripted.RestoreCallCount(context.RunId, count.Get<int>());
+        _scripted.RestoreCallCount(context.RunId, count.AsJson().GetInt32());
     }
 
     private static string Shorten(string? text) => text is null ? "" : text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Baton;
 
 /// <summary>
@@ -9,7 +7,9 @@ namespace Baton;
 /// </summary>
 internal static class RunIds
 {
-    private static readonly long Salt = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & 0xFFFF_FFFF_FFFF;
+    // A random GUID's first six bytes: drawn from the kernel by CoreLib, where RandomNumberGenerator would load
+    // System.Security.Cryptography and OpenSSL into every `baton run` (docs/cli.md, "Start-up time").
+    private static readonly long Salt = BitConverter.ToInt64(Guid.NewGuid().ToByteArray()) & 0xFFFF_FFFF_FFFF;
     private static int _counter;
 
     public static string New(DateTimeOffset now)

@@ -82,6 +82,64 @@ public sealed class DamagedRowTests : IDisposable
         Assert.Contains("checksum does not match", error.Message);
     }
 
+    /// <summary>Reseals every journal row of the run as rows were sealed before XxHash128: the first 8 bytes of the SHA-256.</summary>
+    private static void ResealWithLegacyChecksums(string path, string? damage = null)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        var rows = new List<(long Seq, byte[] Json)>();
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = $"SELECT seq, body FROM journal WHERE run_id = '{RunId}'";
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                var body = (byte[])reader["body"];
+                Assert.Equal(32, body.Length - Array.LastIndexOf(body, (byte)'\n') - 1);
+                rows.Add((reader.GetInt64(0), body[..Array.LastIndexOf(body, (byte)'\n')]));
+            }
+        }
+
+        Assert.NotEmpty(rows);
+        foreach (var (seq, json) in rows)
+        {
+            var checksum = System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json).AsSpan(0, 8)));
+            var text = System.Text.Encoding.UTF8.GetString(json);
+            if (damage is not null && seq == 2) text = text.Replace("x>one", damage, StringComparison.Ordinal).Replace("x\\u003Eone", damage.Replace(">", "\\u003E", StringComparison.Ordinal), StringComparison.Ordinal);
+            using var write = connection.CreateCommand();
+            write.CommandText = $"UPDATE journal SET body = $body WHERE run_id = '{RunId}' AND seq = {seq}";
+            write.Parameters.AddWithValue("$body", (byte[])[.. System.Text.Encoding.UTF8.GetBytes(text), (byte)'\n', .. checksum]);
+            write.ExecuteNonQuery();
+        }
+    }
+
+    [Fact]
+    public async Task Rows_sealed_with_the_earlier_SHA_256_checksum_still_verify()
+    {
+        var path = await FailedRunAsync();
+        ResealWithLegacyChecksums(path);
+        SqliteConnection.ClearAllPools();
+
+        await using var store = new SqliteRunStore(new SqliteRunStoreOptions { Path = path });
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store });
+        var resumed = await (await runtime.ResumeAsync(RunId, Flow(failSecond: false))).Completion;
+
+        Assert.Equal(RunStatus.Succeeded, resumed.Status);
+        Assert.Equal("x>one>two", resumed.Output!.AsText());
+    }
+
+    [Fact]
+    public async Task A_bit_flipped_output_in_a_row_sealed_with_the_earlier_checksum_is_refused()
+    {
+        var path = await FailedRunAsync();
+        ResealWithLegacyChecksums(path, damage: "x>nne");
+
+        var error = await ResumeRefusedAsync(path);
+
+        Assert.Contains($"journal entry 2 of run '{RunId}'", error.Message);
+        Assert.Contains("checksum does not match", error.Message);
+    }
+
     [Fact]
     public async Task A_damaged_blob_is_refused_by_its_hash()
     {

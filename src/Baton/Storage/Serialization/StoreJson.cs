@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -121,8 +122,8 @@ public static class StoreJson
     }
 
     /// <summary>
-    /// The entry's JSON followed by a newline and a checksum of it and its blob paths (16 hex digits: the first 8 bytes
-    /// of their SHA-256). Compact JSON never holds a raw newline, so the last one starts the checksum.
+    /// The entry's JSON followed by a newline and a checksum of it and its blob paths (32 hex digits: their XxHash128).
+    /// Compact JSON never holds a raw newline, so the last one starts the checksum.
     /// </summary>
     private static byte[] Seal(byte[] json, string? blobPaths)
     {
@@ -133,9 +134,29 @@ public static class StoreJson
         return body;
     }
 
-    private const int ChecksumLength = 16;
+    // The checksum only detects damage, so a non-cryptographic hash does: SHA-256 would load System.Security.Cryptography
+    // and OpenSSL into every `baton run` (docs/cli.md, "Start-up time").
+    private const int ChecksumLength = 32;
+
+    // Rows written before XxHash128 carry 16 hex digits, the first 8 bytes of the SHA-256; they still verify.
+    private const int LegacyChecksumLength = 16;
 
     private static void WriteChecksum(ReadOnlySpan<byte> json, string? blobPaths, Span<byte> destination)
+    {
+        var hash = new XxHash128();
+        hash.Append(json);
+        if (blobPaths is not null)
+        {
+            hash.Append([0]);
+            hash.Append(Encoding.UTF8.GetBytes(blobPaths));
+        }
+
+        Span<byte> value = stackalloc byte[ChecksumLength / 2];
+        hash.GetCurrentHash(value);
+        Convert.TryToHexStringLower(value, destination, out _);
+    }
+
+    private static void WriteLegacyChecksum(ReadOnlySpan<byte> json, string? blobPaths, Span<byte> destination)
     {
         Span<byte> hash = stackalloc byte[32];
         if (blobPaths is null)
@@ -151,21 +172,32 @@ public static class StoreJson
             sha.GetHashAndReset(hash);
         }
 
-        Convert.TryToHexStringLower(hash[..(ChecksumLength / 2)], destination, out _);
+        Convert.TryToHexStringLower(hash[..(LegacyChecksumLength / 2)], destination, out _);
     }
 
     /// <summary>
     /// The JSON of a stored body: checked against its checksum when it has one (rows written before checksums have
-    /// none and are read as they are), so damage that leaves valid JSON (a flipped bit in an output) is refused.
+    /// none and are read as they are), so damage that leaves valid JSON (a flipped bit in an output) is refused. The
+    /// checksum's length tells which hash wrote it.
     /// </summary>
     private static ReadOnlySpan<byte> Unseal(byte[] body, string? blobPaths, string where)
     {
         var newline = body.AsSpan().LastIndexOf((byte)'\n');
         if (newline < 0) return body;
         var json = body.AsSpan(0, newline);
+        var stored = body.AsSpan(newline + 1);
         Span<byte> expected = stackalloc byte[ChecksumLength];
-        WriteChecksum(json, blobPaths, expected);
-        if (!body.AsSpan(newline + 1).SequenceEqual(expected)) throw new StoreFormatException($"{where} is damaged: its checksum does not match what it holds");
+        if (stored.Length == LegacyChecksumLength)
+        {
+            expected = expected[..LegacyChecksumLength];
+            WriteLegacyChecksum(json, blobPaths, expected);
+        }
+        else
+        {
+            WriteChecksum(json, blobPaths, expected);
+        }
+
+        if (!stored.SequenceEqual(expected)) throw new StoreFormatException($"{where} is damaged: its checksum does not match what it holds");
         return json;
     }
 
