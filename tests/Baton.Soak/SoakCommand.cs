@@ -98,6 +98,7 @@ public static class SoakCommand
         Console.Out.WriteLine($"cluster soak: seed {options.Seed}, {options.Kills} kills, {options.Workers} workers, {options.Runs} runs at once, shapes {string.Join(", ", options.Shapes)}");
         var report = await ClusterSoakRunner.RunAsync(options);
         Console.Out.WriteLine(report);
+        foreach (var gaveUp in report.ClientGiveUpMessages) Console.Out.WriteLine("GAVE UP " + gaveUp);
         foreach (var failure in report.Failures) Console.Out.WriteLine("FAILURE " + failure);
         return report.Failures.IsEmpty ? 0 : 1;
     }

@@ -6,6 +6,7 @@ namespace Baton.Soak.Soak;
 public sealed class ClusterSoakReport
 {
     private readonly List<double> _takeovers = [];
+    private readonly ConcurrentQueue<string> _giveUps = new();
 
     /// <summary>Worker processes killed with SIGKILL while holding a run under way.</summary>
     public int Kills { get; internal set; }
@@ -48,6 +49,17 @@ public sealed class ClusterSoakReport
         }
     }
 
+    /// <summary>
+    /// Times a <c>BatonCluster</c> call gave up following a run (a <see cref="TimeoutException"/> after its
+    /// <c>RetryFor</c>: a call to a killed worker's grain timed out); the soak followed the run again and checked it.
+    /// </summary>
+    public int ClientGiveUps => _giveUps.Count;
+
+    /// <summary>The runs and messages of <see cref="ClientGiveUps"/>.</summary>
+    public IReadOnlyCollection<string> ClientGiveUpMessages => _giveUps;
+
+    internal void ClientGaveUp(string runId, string message) => _giveUps.Enqueue($"run {runId}: {message.Split('\n')[0]}");
+
     internal void Takeover(TimeSpan elapsed) => _takeovers.Add(elapsed.TotalMilliseconds);
 
     /// <summary>The figures in a few lines.</summary>
@@ -59,6 +71,7 @@ public sealed class ClusterSoakReport
         var max = times.Count == 0 ? 0 : times[^1];
         return $"cluster kills: {Kills} (landed mid-step: {KillsMidStep}), runs interrupted: {RunsInterrupted}, runs checked: {Runs}, step executions: {Executions}, " +
                $"effects repeated under their key and dropped: {EffectRepeats}, failures: {Failures.Count}, time: {Elapsed:hh\\:mm\\:ss}\n" +
+               $"BatonCluster calls that gave up following a run (TimeoutException after RetryFor; the run was followed again and checked): {ClientGiveUps}\n" +
                $"kill to the next step on another worker: median {median:0} ms, max {max:0} ms over {times.Count} runs\n" +
                "runs by shape: " + string.Join(", ", RunsByShape.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"));
     }

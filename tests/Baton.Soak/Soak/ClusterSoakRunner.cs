@@ -172,29 +172,44 @@ public static class ClusterSoakRunner
             _ = Task.Run(async () =>
             {
                 ClusterRunEnd end;
-                try
+                var gaveUp = 0;
+                while (true)
                 {
-                    await cluster.StartAsync(workflow, CrashWorkflows.Input, new RunOptions { RunId = track.RunId }, cancellationToken);
-                    while (true)
+                    try
                     {
-                        var state = await cluster.WaitAsync(track.RunId, cancellationToken);
-                        if (state.Status != RunStatus.Waiting)
+                        // A start made again after one that got through finds the run stored and continues it.
+                        await cluster.StartAsync(workflow, CrashWorkflows.Input, new RunOptions { RunId = track.RunId }, cancellationToken);
+                        while (true)
                         {
-                            end = new ClusterRunEnd(track.RunId, state.Status, null);
-                            break;
+                            var state = await cluster.WaitAsync(track.RunId, cancellationToken);
+                            if (state.Status != RunStatus.Waiting)
+                            {
+                                end = new ClusterRunEnd(track.RunId, state.Status, null);
+                                break;
+                            }
+
+                            // The approval shape asks; the answer goes through the cluster to the run's grain, on whichever worker.
+                            if (await cluster.AnswerAsync(track.RunId, CrashWorkflows.Answer, cancellationToken) is { } refused)
+                            {
+                                end = new ClusterRunEnd(track.RunId, null, "the answer was refused: " + refused);
+                                break;
+                            }
                         }
 
-                        // The approval shape asks; the answer goes through the cluster to the run's grain, on whichever worker.
-                        if (await cluster.AnswerAsync(track.RunId, CrashWorkflows.Answer, cancellationToken) is { } refused)
-                        {
-                            end = new ClusterRunEnd(track.RunId, null, "the answer was refused: " + refused);
-                            break;
-                        }
+                        break;
                     }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    end = new ClusterRunEnd(track.RunId, null, $"{ex.GetType().Name}: {ex.Message}");
+                    catch (TimeoutException ex) when (++gaveUp < 5 && !cancellationToken.IsCancellationRequested)
+                    {
+                        // BatonCluster gave up (a call to a killed worker's grain timed out past its RetryFor): counted and
+                        // reported, not hidden; the run is followed again and still checked in full.
+                        report.ClientGaveUp(track.RunId, ex.Message);
+                        options.Log?.Invoke($"run {track.RunId}: BatonCluster gave up following it ({ex.Message.Split('\n')[0]}); following it again");
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        end = new ClusterRunEnd(track.RunId, null, $"{ex.GetType().Name}: {ex.Message}");
+                        break;
+                    }
                 }
 
                 await events.Writer.WriteAsync(new ClusterSoakEvent(null, null, end), CancellationToken.None);
@@ -305,7 +320,7 @@ public static class ClusterSoakRunner
         report.Kills++;
         if (midStep) report.KillsMidStep++;
         report.RunsInterrupted += interrupted.Count;
-        options.Log?.Invoke($"kill {report.Kills}: worker {worker.Number} at {key}{(midStep ? " (mid-step)" : "")}, {interrupted.Count} runs interrupted ({string.Join(", ", interrupted.Select(t => t.RunId))})");
+        options.Log?.Invoke($"kill {report.Kills}: worker {worker.Number} ({worker.Owner}) at {key}{(midStep ? " (mid-step)" : "")}, {interrupted.Count} runs interrupted ({string.Join(", ", interrupted.Select(t => t.RunId))})");
     }
 
     private static async Task CheckAsync(ClusterSoakOptions options, ClusterSoakReport report, List<Track> runs, IRunStore store, string ledgerPath)
