@@ -331,6 +331,13 @@ public static class ClusterSoakRunner
         foreach (var run in runs.OrderBy(r => r.RunId, StringComparer.Ordinal))
         {
             var failures = new List<string>();
+            if (await store.GetRunAsync(run.RunId) is null)
+            {
+                // Its start never got through (the failure was reported when it settled): nothing to check.
+                Fail(report, options, run, "the run is not in the store");
+                continue;
+            }
+
             var output = await CrashRuns.OutputAsync(store, run.RunId);
             if (output != run.Reference.Output) failures.Add($"output {Quote(output)}, an uninterrupted run's {Quote(run.Reference.Output)}");
 
