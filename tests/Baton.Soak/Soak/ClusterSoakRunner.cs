@@ -270,9 +270,10 @@ public static class ClusterSoakRunner
             var alive = workers.Count(w => w.Owner is not null && !w.Doomed);
             if (run.KillsMade < run.KillsPlanned && run.Executed >= run.KillAt && report.Kills < options.Kills)
             {
-                if (alive < 2)
+                if (alive < options.Workers)
                 {
-                    // Not the cluster's last worker: its replacement has not joined yet, so the kill moves to a later step.
+                    // One death at a time: the last kill's replacement has not joined yet, so this kill moves to a later step
+                    // (killing a majority of the workers at once leaves a survivor that may not declare them dead).
                     run.KillAt++;
                 }
                 else
