@@ -12,7 +12,7 @@ public static class ConversationShapes
     {
         IAgent Member(string name) => Agent.Create(name, async (input, context, ct) =>
         {
-            effects.Executed(context.IdempotencyKey);
+            await effects.ExecutedAsync(context.IdempotencyKey);
             await Task.Delay(8 + context.Random.Next(12), ct);
             effects.Effect(context.IdempotencyKey, context.RunId);
             var transcript = Transcript.FromPayload(input);
@@ -38,7 +38,7 @@ public static class ConversationShapes
 
         public async ValueTask<ConversationReply> ReplyAsync(ConversationTurn turn, IStepContext context, CancellationToken cancellationToken)
         {
-            effects.Executed(context.IdempotencyKey);
+            await effects.ExecutedAsync(context.IdempotencyKey);
             await Task.Delay(8 + context.Random.Next(12), cancellationToken);
             effects.Effect(context.IdempotencyKey, context.RunId);
             var messages = turn.Transcript.Messages;

@@ -59,7 +59,7 @@ public static class CrashWorkflows
 
     private static IAgent Work(string name, CrashEffects effects, Func<Payload, string>? output = null) => Agent.Create(name, async (input, context, ct) =>
     {
-        effects.Executed(context.IdempotencyKey);
+        await effects.ExecutedAsync(context.IdempotencyKey);
         // A few milliseconds, different per step but the same on every run, so the output never depends on timing.
         await Task.Delay(8 + context.Random.Next(12), ct);
         // The side effect, keyed by the idempotency key: a step re-run after a crash makes it again with the same key.
@@ -105,7 +105,7 @@ public static class CrashWorkflows
     {
         var count = Agent.Create("count", async (input, context, ct) =>
         {
-            effects.Executed(context.IdempotencyKey);
+            await effects.ExecutedAsync(context.IdempotencyKey);
             await Task.Delay(8 + context.Random.Next(12), ct);
             effects.Effect(context.IdempotencyKey, context.RunId);
             var n = context.State.TryGet("n", out var v) ? v.Get<int>() : 0;
@@ -175,7 +175,7 @@ public static class CrashWorkflows
         // Each announce step publishes one event; every event starts a run of the child workflow.
         IAgent Announce(int n) => Agent.Create($"announce{n}", async (input, context, ct) =>
         {
-            effects.Executed(context.IdempotencyKey);
+            await effects.ExecutedAsync(context.IdempotencyKey);
             await Task.Delay(8 + context.Random.Next(12), ct);
             effects.Effect(context.IdempotencyKey, context.RunId);
             context.Publish(EventTopic, Payload.FromText($"event{n}"));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Baton.ClusterHost;
 using Baton.CrashHost;
 using Baton.Soak.Fuzz;
 using Baton.Soak.Soak;
@@ -10,6 +11,7 @@ public static class SoakCommand
 {
     private const string Usage = """
         usage: Baton.Soak soak [--seed N] [--kills N] [--parallel N] [--shapes a,b] [--postgres CONN | --sqlite-only] [--max-failures N] [--minutes N]
+               Baton.Soak soak --cluster [--seed N] [--kills N] [--workers N] [--runs N] [--shapes a,b] [--redis CONN] [--postgres CONN] [--max-failures N] [--minutes N]
                Baton.Soak fuzz [--seed N] [--inputs N] [--targets a,b] [--timeout-ms N] [--minutes N]
         """;
 
@@ -32,13 +34,13 @@ public static class SoakCommand
                 return 2;
             }
 
-            var flag = args[i] == "--sqlite-only";
+            var flag = args[i] is "--sqlite-only" or "--cluster";
             values[args[i][2..]] = flag ? "" : i + 1 < args.Length ? args[++i] : null;
         }
 
         try
         {
-            return args[0] == "soak" ? await SoakAsync(values) : await FuzzAsync(values);
+            return args[0] == "fuzz" ? await FuzzAsync(values) : values.ContainsKey("cluster") ? await ClusterSoakAsync(values) : await SoakAsync(values);
         }
         catch (FormatException ex)
         {
@@ -68,6 +70,35 @@ public static class SoakCommand
         Console.Out.WriteLine($"soak: seed {options.Seed}, {options.Kills} kills, shapes {string.Join(", ", options.Shapes)}, stores {(options.Postgres is null ? "sqlite" : "sqlite, postgres")}");
         var report = await SoakRunner.RunAsync(options);
         Console.Out.WriteLine(report);
+        foreach (var failure in report.Failures) Console.Out.WriteLine("FAILURE " + failure);
+        return report.Failures.IsEmpty ? 0 : 1;
+    }
+
+    private static async Task<int> ClusterSoakAsync(Dictionary<string, string?> values)
+    {
+        Known(values, "cluster", "seed", "kills", "workers", "runs", "shapes", "redis", "postgres", "max-failures", "minutes");
+        var shapes = values.TryGetValue("shapes", out var s) ? (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : ClusterShapes.All.ToArray();
+        var unknown = shapes.Where(x => !ClusterShapes.All.Contains(x)).ToArray();
+        if (unknown.Length > 0 || shapes.Length == 0) throw new FormatException($"--shapes: unknown cluster shape(s) {string.Join(", ", unknown)}; the cluster shapes are {string.Join(", ", ClusterShapes.All)}");
+        var defaults = new ClusterSoakOptions { Redis = "", Postgres = "" };
+        var options = new ClusterSoakOptions
+        {
+            Seed = Int(values, "seed", defaults.Seed),
+            Kills = Int(values, "kills", defaults.Kills),
+            Workers = Int(values, "workers", defaults.Workers),
+            Runs = Int(values, "runs", defaults.Runs),
+            MaxFailures = Int(values, "max-failures", defaults.MaxFailures),
+            TimeBudget = values.ContainsKey("minutes") ? TimeSpan.FromMinutes(Int(values, "minutes", 1)) : null,
+            Shapes = shapes,
+            Redis = values.GetValueOrDefault("redis") ?? Environment.GetEnvironmentVariable("BATON_TEST_REDIS") ?? "",
+            Postgres = values.GetValueOrDefault("postgres") ?? Environment.GetEnvironmentVariable(CrashStores.PostgresVariable) ?? "",
+            Log = Console.Out.WriteLine,
+        };
+        if (options.Workers < 2) throw new FormatException("--workers must be at least 2: a kill needs a worker left to take the run over");
+        Console.Out.WriteLine($"cluster soak: seed {options.Seed}, {options.Kills} kills, {options.Workers} workers, {options.Runs} runs at once, shapes {string.Join(", ", options.Shapes)}");
+        var report = await ClusterSoakRunner.RunAsync(options);
+        Console.Out.WriteLine(report);
+        foreach (var gaveUp in report.ClientGiveUpMessages) Console.Out.WriteLine("GAVE UP " + gaveUp);
         foreach (var failure in report.Failures) Console.Out.WriteLine("FAILURE " + failure);
         return report.Failures.IsEmpty ? 0 : 1;
     }
