@@ -79,7 +79,9 @@ public sealed class BatonCluster(IGrainFactory grains, TimeProvider? timeProvide
 
     /// <summary>
     /// Answers a waiting run's open question, wherever the run is: the run continues on a worker. Returns null when the
-    /// answer was accepted, else why it was refused (the run keeps waiting).
+    /// answer was accepted, else why it was refused (the run keeps waiting). The call is retried while a worker is
+    /// being declared dead, so it may arrive twice: the same answer to the question the run last got answered is taken
+    /// again (null), not refused.
     /// </summary>
     public Task<string?> AnswerAsync(string runId, string value, CancellationToken cancellationToken = default)
     {

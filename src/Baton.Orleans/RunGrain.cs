@@ -94,7 +94,24 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
     {
         ArgumentNullException.ThrowIfNull(value);
         var open = await runtime.Humans.ListOpenAsync(RunId).ConfigureAwait(true);
-        if (open.Count == 0) return $"run '{RunId}' is not waiting for an answer";
+        if (open.Count == 0)
+        {
+            if (!await WasLastAnsweredWithAsync(value).ConfigureAwait(true)) return $"run '{RunId}' is not waiting for an answer";
+            // The same answer again: a call retried after its first try got through (its reply lost to a worker's death
+            // or a timeout). It was taken; make sure the run goes on, and tell the caller so instead of refusing it.
+            await _taking.WaitAsync().ConfigureAwait(true);
+            try
+            {
+                await TakeAsync().ConfigureAwait(true);
+            }
+            finally
+            {
+                _taking.Release();
+            }
+
+            return null;
+        }
+
         var answer = await runtime.Humans.AnswerAsync(open[0].Id, value).ConfigureAwait(true);
         if (!answer.Accepted) return answer.Reason;
         // Answered in the store: a run suspended on it continues here (the runtime resumed it when it could build its workflow).
@@ -110,6 +127,13 @@ internal sealed class RunGrain(BatonRuntime runtime, WorkflowCatalog catalog, IC
         }
 
         return null;
+    }
+
+    /// <summary>Whether the run's latest question was answered with <paramref name="value"/>.</summary>
+    private async Task<bool> WasLastAnsweredWithAsync(string value)
+    {
+        var asked = await runtime.Store.ListHumanRequestsAsync(RunId, openOnly: false).ConfigureAwait(true);
+        return asked.Count > 0 && asked[^1] is { Status: HumanRequestStatus.Answered } last && last.Answer == value;
     }
 
     public async Task CancelAsync()

@@ -35,6 +35,26 @@ public sealed class HumanAnswerTests
     }
 
     [Fact]
+    public async Task The_same_answer_given_again_after_it_got_through_is_taken_and_another_is_refused()
+    {
+        var workflow = Approval();
+        await using var cluster = await TestCluster.StartAsync([workflow]);
+        var waiting = await cluster.Baton.RunAsync(workflow, "post").WaitAsync(Bound);
+        Assert.Null(await cluster.Baton.AnswerAsync(waiting.RunId, "yes").WaitAsync(Bound));
+        Assert.Equal(RunStatus.Succeeded, (await cluster.Baton.WaitAsync(waiting.RunId).WaitAsync(Bound)).Status);
+
+        // A client whose first call got through but whose reply was lost calls again with the same answer.
+        var again = await cluster.Baton.AnswerAsync(waiting.RunId, "yes").WaitAsync(Bound);
+        var other = await cluster.Baton.AnswerAsync(waiting.RunId, "no").WaitAsync(Bound);
+
+        Assert.Null(again);
+        Assert.Equal($"run '{waiting.RunId}' is not waiting for an answer", other);
+        var journal = await cluster.Store.ReadJournalAsync(waiting.RunId);
+        Assert.Single(journal, e => e.Kind == JournalEntryKind.StepCompleted && e.StepId == "decide");
+        Assert.Equal("decided: yes", journal.Last(e => e.Kind == JournalEntryKind.StepCompleted).Payload!.AsText());
+    }
+
+    [Fact]
     public async Task An_answer_written_to_the_store_alone_is_found_by_the_sweep_which_continues_the_run()
     {
         var decided = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

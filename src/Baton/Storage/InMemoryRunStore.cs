@@ -8,14 +8,22 @@ namespace Baton.Storage;
 /// long-lived process does not grow without bound; unfinished runs are always kept.
 /// </summary>
 /// <remarks>
-/// A finished run's journal is kept packed in one array rather than as entry objects, so the runs kept cost the
-/// garbage collector almost nothing to trace; reading it returns entries equal to those written.
+/// Finished runs' journals beyond the newest few thousand entries are kept packed, one array each, rather than as entry
+/// objects, so the runs kept cost the garbage collector almost nothing to trace; reading one returns entries equal to
+/// those written.
 /// </remarks>
 public sealed class InMemoryRunStore : IRunStore
 {
     private readonly ConcurrentDictionary<string, StoredRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HumanRequest> _requests = new(StringComparer.Ordinal);
-    private readonly Queue<string> _finished = new();
+    private readonly Queue<StoredRun> _finished = new();
+
+    // Finished runs kept whose journals are still entries, oldest first, with how many entries each had; guarded by _finished.
+    private readonly Queue<(StoredRun Run, int Entries)> _toPack = new();
+    private int _unpackedEntries;
+
+    /// <summary>How many entries of finished runs' journals are kept as objects before the oldest journals are packed.</summary>
+    private const int UnpackedFinishedEntries = 16_384;
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store.</summary>
@@ -243,26 +251,51 @@ public sealed class InMemoryRunStore : IRunStore
 
     private void Forget(StoredRun finished)
     {
-        lock (finished)
-        {
-            // Resumed again since it finished (before this lock): it is writing, leave its journal as entries.
-            if (finished.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) finished.Pack();
-        }
-
+        int entries;
+        lock (finished) entries = finished.UnpackedCount;
         lock (_finished)
         {
-            _finished.Enqueue(finished.Record.RunId);
+            _finished.Enqueue(finished);
+            _toPack.Enqueue((finished, entries));
+            _unpackedEntries += entries;
             while (_finished.Count > MaxFinishedRuns)
             {
                 var oldest = _finished.Dequeue();
-                // A run resumed since it finished is unfinished again: keep it.
-                if (_runs.TryGetValue(oldest, out var run) && run.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled
-                    && _runs.TryRemove(oldest, out _))
+                // Both queues are in finishing order, so a forgotten run not packed yet is the first of the runs to pack.
+                if (_toPack.TryPeek(out var first) && ReferenceEquals(first.Run, oldest))
                 {
-                    RemoveRequests(oldest);
+                    _toPack.Dequeue();
+                    _unpackedEntries -= first.Entries;
+                }
+
+                // A run resumed since it finished is unfinished again: keep it.
+                var id = oldest.Record.RunId;
+                if (_runs.TryGetValue(id, out var run) && ReferenceEquals(run, oldest) && run.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled
+                    && _runs.TryRemove(id, out _))
+                {
+                    RemoveRequests(id);
+                }
+            }
+
+            // The newest finished journals stay entries (packing one costs more than keeping a few thousand entries);
+            // past that, the oldest are packed, so a store of long or many runs stays cheap for the garbage collector.
+            while (_unpackedEntries > UnpackedFinishedEntries && _toPack.TryDequeue(out var older))
+            {
+                _unpackedEntries -= older.Entries;
+                lock (older.Run)
+                {
+                    // Resumed again since it finished: it is writing, leave its journal as entries.
+                    if (older.Run.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) older.Run.Pack();
                 }
             }
         }
+    }
+
+    /// <summary>Whether a run's journal is kept packed (for tests).</summary>
+    internal bool IsPacked(string runId)
+    {
+        var run = Get(runId);
+        lock (run) return run.IsPacked;
     }
 
     private StoredRun Get(string runId) =>
@@ -300,6 +333,11 @@ public sealed class InMemoryRunStore : IRunStore
             skip = Math.Min(skip, _entries!.Count);
             return _entries.GetRange(skip, _entries.Count - skip).ToArray();
         }
+
+        /// <summary>How many entries the journal holds as objects (none once packed).</summary>
+        public int UnpackedCount => _entries?.Count ?? 0;
+
+        public bool IsPacked => _packed is not null;
 
         /// <summary>Packs the journal of a run that finished writing it.</summary>
         public void Pack()
