@@ -10,26 +10,12 @@ namespace Baton.Orleans.Tests.Processes;
 /// continues on a worker (its lease is held as a silo), not in the answering command, which only follows it.
 /// </summary>
 [Collection(nameof(WorkerProcessTests))]
-public sealed class ClusterAnswerTests : IAsyncLifetime
+public sealed class ClusterAnswerTests() : WorkerProcessTest("baton-cluster-answer-")
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
-    private readonly string _folder = Directory.CreateTempSubdirectory("baton-cluster-answer-").FullName;
-    private readonly List<WorkerProcess> _workers = [];
-    private PostgresRunStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await PostgresRunStore.OpenAsync(new PostgresRunStoreOptions { ConnectionString = ClusterServers.Postgres });
-
-    public async Task DisposeAsync()
-    {
-        foreach (var worker in _workers) worker.Dispose();
-        await _store.DisposeAsync();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
-
     /// <summary>An approval, then a model call slow enough (3 s) to see who holds the run while it executes.</summary>
     private string WriteApprovalWorkflow()
     {
-        var path = Path.Combine(_folder, "approve.yaml");
+        var path = Path.Combine(Folder, "approve.yaml");
         File.WriteAllText(path, $$"""
             version: 1
             name: approve-{{Guid.NewGuid():N}}
@@ -47,13 +33,7 @@ public sealed class ClusterAnswerTests : IAsyncLifetime
 
     private async Task<(int Exit, string Stdout, string Stderr, string? RunId)> BatonAsync(IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
-        info.ArgumentList.Add(WorkerProcess.CliDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
-        using var process = Process.Start(info)!;
+        using var process = StartBaton(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(Bound);
@@ -68,7 +48,7 @@ public sealed class ClusterAnswerTests : IAsyncLifetime
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < Bound)
         {
-            var record = await _store.GetRunAsync(runId);
+            var record = await Store.GetRunAsync(runId);
             if (record is { Status: RunStatus.Running, LeaseOwner: { } owner }) return owner;
             if (record is { Status: RunStatus.Succeeded or RunStatus.Failed }) return null;
             await Task.Delay(50);
@@ -81,7 +61,7 @@ public sealed class ClusterAnswerTests : IAsyncLifetime
     public async Task An_answer_from_the_command_continues_the_run_on_a_worker_and_the_command_follows_it()
     {
         var cluster = ClusterServers.FreshCluster(database: 7);
-        for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
+        await StartWorkersAsync(cluster, 2);
         var file = WriteApprovalWorkflow();
 
         var waiting = await BatonAsync(null, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres);
@@ -103,14 +83,14 @@ public sealed class ClusterAnswerTests : IAsyncLifetime
         Assert.Equal("succeeded", report["status"]!.GetValue<string>());
         Assert.Equal("published", report["output"]!.GetValue<string>());
         Assert.NotNull(holder);
-        Assert.Contains(_workers, w => w.Owner == holder);
+        Assert.Contains(Workers, w => w.Owner == holder);
     }
 
     [ClusterFact]
     public async Task Resume_on_the_cluster_refuses_an_ended_run_and_follows_a_waiting_one()
     {
         var cluster = ClusterServers.FreshCluster(database: 8);
-        _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
+        await StartWorkersAsync(cluster, 1);
         var file = WriteApprovalWorkflow();
         var waiting = await BatonAsync(null, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres);
         Assert.True(waiting.Exit == 3, $"exit {waiting.Exit}: {waiting.Stderr}");

@@ -11,26 +11,12 @@ namespace Baton.Orleans.Tests.Processes;
 /// finishes on another, rebuilt from the definition it carries.
 /// </summary>
 [Collection(nameof(WorkerProcessTests))]
-public sealed class ClusterFileEventTests : IAsyncLifetime
+public sealed class ClusterFileEventTests() : WorkerProcessTest("baton-cluster-events-")
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
-    private readonly string _folder = Directory.CreateTempSubdirectory("baton-cluster-events-").FullName;
-    private readonly List<WorkerProcess> _workers = [];
-    private PostgresRunStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await PostgresRunStore.OpenAsync(new PostgresRunStoreOptions { ConnectionString = ClusterServers.Postgres });
-
-    public async Task DisposeAsync()
-    {
-        foreach (var worker in _workers) worker.Dispose();
-        await _store.DisposeAsync();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
-
     /// <summary>An inbox: triage emits, one subscription by exact topic and one by wildcard; the calendar's child run has three slow steps.</summary>
     private string WriteInbox()
     {
-        var path = Path.Combine(_folder, "inbox.yaml");
+        var path = Path.Combine(Folder, "inbox.yaml");
         File.WriteAllText(path, $$$"""
             version: 1
             name: inbox-{{{Guid.NewGuid():N}}}
@@ -55,18 +41,14 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
 
     private async Task<(string RunId, Process Command, Task<string> Stdout, Task<string> Stderr)> StartRunAsync(string cluster, string file)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
-        foreach (var arg in new[] { WorkerProcess.CliDll, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres }) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
-        var command = Process.Start(info)!;
+        var command = StartBaton(null, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres);
         var stdout = command.StandardOutput.ReadToEndAsync();
         var started = await command.StandardError.ReadLineAsync().WaitAsync(Bound);
         Assert.StartsWith("run ", started);
         return (started!.Split(' ')[1], command, stdout, command.StandardError.ReadToEndAsync());
     }
 
-    private async Task<IReadOnlyList<RunRecord>> ChildrenAsync(string runId) => await _store.ListRunsAsync(new RunQuery { ParentRunId = runId });
+    private async Task<IReadOnlyList<RunRecord>> ChildrenAsync(string runId) => await Store.ListRunsAsync(new RunQuery { ParentRunId = runId });
 
     /// <summary>Polls the shared store (the runs execute in other processes) until <paramref name="done"/> holds.</summary>
     private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
@@ -76,14 +58,11 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
         Assert.True(await done(), $"{what} did not happen in {Bound}");
     }
 
-    private async Task<IReadOnlyList<JournalEntry>> CompletionsAsync(string runId) =>
-        [.. (await _store.ReadJournalAsync(runId)).Where(e => e.Kind == JournalEntryKind.StepCompleted)];
-
     [ClusterFact]
     public async Task A_files_emit_starts_its_on_subscriptions_child_runs_on_the_cluster()
     {
         var cluster = ClusterServers.FreshCluster(database: 9);
-        for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
+        await StartWorkersAsync(cluster, 2);
 
         var (runId, command, stdout, stderr) = await StartRunAsync(cluster, WriteInbox());
         using (command)
@@ -97,7 +76,7 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
         var outputs = new List<string>();
         foreach (var child in await ChildrenAsync(runId))
         {
-            var last = (await _store.ReadJournalAsync(child.RunId)).Last();
+            var last = (await Store.ReadJournalAsync(child.RunId)).Last();
             Assert.Equal(JournalEntryKind.RunSucceeded, last.Kind);
             outputs.Add(last.Payload!.AsText());
             // Each child carries the file it belongs to: any worker can rebuild it.
@@ -111,7 +90,7 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
     public async Task A_child_run_whose_worker_is_killed_finishes_on_the_other_worker_without_running_a_completed_step_again()
     {
         var cluster = ClusterServers.FreshCluster(database: 10);
-        for (var i = 0; i < 2; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
+        await StartWorkersAsync(cluster, 2);
 
         var (runId, command, _, _) = await StartRunAsync(cluster, WriteInbox());
         using (command)
@@ -123,17 +102,17 @@ public sealed class ClusterFileEventTests : IAsyncLifetime
         await WaitUntilAsync(async () =>
         {
             calendar = (await ChildrenAsync(runId)).FirstOrDefault(c => c.Workflow.Contains("-on-", StringComparison.Ordinal) && !c.Workflow.Contains("notify", StringComparison.Ordinal));
-            return calendar is not null && (await CompletionsAsync(calendar.RunId)).Count >= 1 && (await _store.GetRunAsync(calendar.RunId))!.LeaseOwner is not null;
+            return calendar is not null && (await CompletionsAsync(calendar.RunId)).Count >= 1 && (await Store.GetRunAsync(calendar.RunId))!.LeaseOwner is not null;
         }, "the calendar child run completing its first step");
-        var holder = (await _store.GetRunAsync(calendar!.RunId))!.LeaseOwner;
-        var doomed = _workers.Single(w => w.Owner == holder);
+        var holder = (await Store.GetRunAsync(calendar!.RunId))!.LeaseOwner;
+        var doomed = Workers.Single(w => w.Owner == holder);
         doomed.KillHard();
 
-        await WaitUntilAsync(async () => (await _store.GetRunAsync(calendar.RunId))!.Status == RunStatus.Succeeded, "the calendar child run finishing on the other worker");
+        await WaitUntilAsync(async () => (await Store.GetRunAsync(calendar.RunId))!.Status == RunStatus.Succeeded, "the calendar child run finishing on the other worker");
         var completions = await CompletionsAsync(calendar.RunId);
         Assert.DoesNotContain(completions.GroupBy(e => e.Key), g => g.Count() > 1);
-        Assert.Equal("confirmed", (await _store.ReadJournalAsync(calendar.RunId)).Last().Payload!.AsText());
+        Assert.Equal("confirmed", (await Store.ReadJournalAsync(calendar.RunId)).Last().Payload!.AsText());
         Assert.True(doomed.HasExited);
-        Assert.NotEqual(holder, (await _store.GetRunAsync(calendar.RunId))!.LeaseOwner ?? "released by another worker");
+        Assert.NotEqual(holder, (await Store.GetRunAsync(calendar.RunId))!.LeaseOwner ?? "released by another worker");
     }
 }

@@ -16,29 +16,15 @@ namespace Baton.Orleans.Tests.Processes;
 /// while it runs a run costs no completed step; its runs finish on the other worker.
 /// </summary>
 [Collection(nameof(WorkerProcessTests))]
-public sealed class WorkerProcessTests : IAsyncLifetime
+public sealed class WorkerProcessTests() : WorkerProcessTest("baton-cluster-")
 {
     private const int Steps = 6;
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(180);
-    private readonly string _folder = Directory.CreateTempSubdirectory("baton-cluster-").FullName;
-    private readonly List<WorkerProcess> _workers = [];
-    private PostgresRunStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await PostgresRunStore.OpenAsync(new PostgresRunStoreOptions { ConnectionString = ClusterServers.Postgres });
-
-    public async Task DisposeAsync()
-    {
-        foreach (var worker in _workers) worker.Dispose();
-        await _store.DisposeAsync();
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
-
     /// <summary>A workflow of <see cref="Steps"/> steps, each a model call that takes 700 ms: long enough to kill a worker mid-run.</summary>
     private string WriteLongWorkflow()
     {
         var replies = string.Join(", ", Enumerable.Range(1, Steps).Select(i => $"\"reply {i}\""));
         var agents = string.Join("\n", Enumerable.Range(1, Steps).Select(i => $"  step{i}: {{ model: slow, instructions: \"Step {i}.\" }}"));
-        var path = Path.Combine(_folder, "long.yaml");
+        var path = Path.Combine(Folder, "long.yaml");
         var sequence = string.Join(", ", Enumerable.Range(1, Steps).Select(i => $"step{i}"));
         File.WriteAllText(path, $$"""
             version: 1
@@ -53,20 +39,11 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         return path;
     }
 
-    private async Task StartWorkersAsync(string cluster, int count)
-    {
-        // One after the other: a worker joining validates its connection to every member already there.
-        for (var i = 0; i < count; i++) _workers.Add(await WorkerProcess.StartAsync(cluster, ClusterServers.Postgres));
-    }
-
-    private async Task<IReadOnlyList<JournalEntry>> CompletionsAsync(string runId) =>
-        [.. (await _store.ReadJournalAsync(runId)).Where(e => e.Kind == JournalEntryKind.StepCompleted)];
-
     private async Task WaitForCompletionsAsync(string runId, int count)
     {
         var deadline = Stopwatch.StartNew();
         // Polls the shared store: the run executes in another process, so the store is what can be watched.
-        while ((await _store.GetRunAsync(runId) is null || (await CompletionsAsync(runId)).Count < count) && deadline.Elapsed < Bound) await Task.Delay(100);
+        while ((await Store.GetRunAsync(runId) is null || (await CompletionsAsync(runId)).Count < count) && deadline.Elapsed < Bound) await Task.Delay(100);
         Assert.True((await CompletionsAsync(runId)).Count >= count, $"run {runId} did not complete {count} steps in {Bound}");
     }
 
@@ -85,11 +62,7 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         await StartWorkersAsync(cluster, 2);
         var file = WriteLongWorkflow();
 
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
-        foreach (var arg in new[] { WorkerProcess.CliDll, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres }) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
-        using var run = Process.Start(info)!;
+        using var run = StartBaton(null, "run", file, "--json", "--cluster", cluster, "--store", ClusterServers.Postgres);
         var stdout = run.StandardOutput.ReadToEndAsync();
         var started = await run.StandardError.ReadLineAsync().WaitAsync(Bound);
         Assert.StartsWith("run ", started);
@@ -97,8 +70,8 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         var stderr = run.StandardError.ReadToEndAsync();
 
         await WaitForCompletionsAsync(runId, 2);
-        var holder = (await _store.GetRunAsync(runId))!.LeaseOwner;
-        var doomed = _workers.Single(w => w.Owner == holder);
+        var holder = (await Store.GetRunAsync(runId))!.LeaseOwner;
+        var doomed = Workers.Single(w => w.Owner == holder);
         doomed.KillHard();
         await run.WaitForExitAsync().WaitAsync(Bound);
 
@@ -123,7 +96,7 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         var runIds = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
             baton.StartAsync(built.Workflow, Payload.ParseJson("{}"), new RunOptions { Source = stored!.Main, Definition = stored.ToJson() })));
         await WaitForCompletionsAsync(runIds[0], 1);
-        _workers[Random.Shared.Next(_workers.Count)].KillHard();
+        Workers[Random.Shared.Next(Workers.Count)].KillHard();
         var states = await Task.WhenAll(runIds.Select(id => baton.WaitAsync(id))).WaitAsync(Bound);
 
         Assert.All(states, s => Assert.Equal(RunStatus.Succeeded, s.Status));
