@@ -92,6 +92,18 @@ internal sealed partial class RunEventArchives(BatonRuntime runtime, IReadOnlyCo
         return archive;
     }
 
+    /// <summary>
+    /// Before this server steers a run executing elsewhere (answers or cancels it), makes its archive hold what the store
+    /// has now, its open questions included: the answer then never overtakes, in the run's stream, the question it
+    /// answers (a poll might otherwise first look after the question was already closed). Null when there is no such run.
+    /// </summary>
+    public async Task<RunEventArchive?> CatchUpStoredAsync(string runId, CancellationToken cancellationToken)
+    {
+        var archive = await GetStoredAsync(runId, feed: true, cancellationToken).ConfigureAwait(false);
+        if (archive is not null && !archive.HasEnded && _stored.TryGetValue(runId, out var stored)) await stored.ReadAsync(this, runId, archive, feed: true, cancellationToken).ConfigureAwait(false);
+        return archive;
+    }
+
     /// <summary>A run's archive; null when the store has no such run.</summary>
     public async Task<RunEventArchive?> GetAsync(string runId, CancellationToken cancellationToken)
     {

@@ -184,8 +184,9 @@ internal static class RunEndpoints
         if (open.Count == 0) throw ApiError.Conflict("not_waiting", $"run '{runId}' is not waiting for an answer (it is {RunReport.StatusName(record.Status)})");
         if (server.Executor is { } executor)
         {
-            // The answer goes to the run where runs execute, which checks it before anything changes and continues the run there.
-            await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            // The answer goes to the run where runs execute, which checks it before anything changes and continues the run there;
+            // its stream holds the question first.
+            await server.Archives.CatchUpStoredAsync(runId, http.RequestAborted).ConfigureAwait(false);
             if (await executor.AnswerAsync(runId, value, http.RequestAborted).ConfigureAwait(false) is { } refused)
             {
                 throw ApiError.BadRequest("answer_refused", $"the answer was not accepted: {refused}; run '{runId}' still waits for: {open[0].Prompt}");
@@ -239,8 +240,9 @@ internal static class RunEndpoints
 
         if (server.Executor is { } executor)
         {
-            // Its worker stops it (or, executing nowhere, it is cancelled in the store); the stream tells its end from the journal.
-            await server.Archives.GetAsync(runId, http.RequestAborted).ConfigureAwait(false);
+            // Its worker stops it (or, executing nowhere, it is cancelled in the store); the stream tells its end from the journal,
+            // after what it had come to (a question it waited on included).
+            await server.Archives.CatchUpStoredAsync(runId, http.RequestAborted).ConfigureAwait(false);
             try
             {
                 await executor.CancelAsync(runId, http.RequestAborted).ConfigureAwait(false);
