@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Baton.Storage;
-using Baton.Storage.Postgres;
 
 namespace Baton.Orleans.Tests.Processes;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Baton.Orleans;
 using Baton.Storage;
-using Baton.Storage.Postgres;
 using Baton.Yaml;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
