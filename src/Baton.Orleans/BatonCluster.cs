@@ -11,8 +11,12 @@ public sealed class BatonCluster(IGrainFactory grains, TimeProvider? timeProvide
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    /// <summary>How long a call keeps being retried while the cluster settles (a worker dies, joins or leaves).</summary>
-    public TimeSpan RetryFor { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long a call keeps being retried while the cluster settles (a worker dies, joins or leaves): 3 minutes by
+    /// default, because a cluster on a loaded machine was seen taking over 90 s to declare a killed worker dead, and a
+    /// follower that gave up sooner lost sight of runs that went on. Cancel the call to stop sooner.
+    /// </summary>
+    public TimeSpan RetryFor { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>How long one waiting call blocks before it is made again (below Orleans' response timeout, 30 s by default).</summary>
     public TimeSpan WaitSlice { get; init; } = TimeSpan.FromSeconds(10);
