@@ -38,8 +38,10 @@ internal sealed class BatonCommand : IDisposable
 
     private Process Start(bool input, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
-        info.ArgumentList.Add(Dll);
+        // BATON_TEST_EXECUTABLE runs the tests against another build of the command (the native one, docs/cli.md).
+        var executable = System.Environment.GetEnvironmentVariable("BATON_TEST_EXECUTABLE");
+        var info = new ProcessStartInfo(executable ?? "dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
+        if (executable is null) info.ArgumentList.Add(Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("BATON_STORE");
         foreach (var (name, value) in Environment)

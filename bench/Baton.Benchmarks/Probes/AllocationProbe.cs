@@ -34,6 +34,12 @@ public static class AllocationProbe
             return;
         }
 
+        if (args is ["packing"])
+        {
+            await PackingAsync().ConfigureAwait(false);
+            return;
+        }
+
         Console.WriteLine($"probe: .NET {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
 
         Console.WriteLine();
@@ -154,6 +160,36 @@ public static class AllocationProbe
 
         var sequence = 57;
         Piece("step key string.Concat(prefix, n.ToString(), \":\", id)", () => string.Concat("", sequence.ToString(CultureInfo.InvariantCulture), ":", "step57"));
+        await PackingAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>What the in-memory store pays to pack a finished loop's journal (once per run, past its budget of kept entries).</summary>
+    private static async Task PackingAsync()
+    {
+        var store = new Baton.Storage.InMemoryRunStore();
+        await using var runtime = new BatonRuntime(new BatonOptions { Store = store });
+        var result = await runtime.RunAsync(BatonShapes.Loop(BatonShapes.Increment(), BatonShapes.NoOp("check"), Workload.LoopIterations), Payload.From(0)).ConfigureAwait(false);
+        var journal = await store.ReadJournalAsync(result.RunId).ConfigureAwait(false);
+        const int Count = 300;
+        Baton.Storage.PackedJournal packed = null!;
+        // Long enough for the tiered JIT to optimise the packer (a run packs once, so a short loop measures unoptimised code).
+        var warm = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warm) < TimeSpan.FromSeconds(2))
+        {
+            packed = Baton.Storage.PackedJournal.Pack(journal);
+            packed.Unpack();
+        }
+
+        var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Count; i++) packed = Baton.Storage.PackedJournal.Pack(journal);
+        var pack = Stopwatch.GetElapsedTime(started).TotalNanoseconds / Count / journal.Count;
+        var bytes = (GC.GetAllocatedBytesForCurrentThread() - bytesBefore) / (double)Count / journal.Count;
+        started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < Count; i++) packed.Unpack();
+        var unpack = Stopwatch.GetElapsedTime(started).TotalNanoseconds / Count / journal.Count;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{pack,8:N0} ns {bytes,6:N0} B  PackedJournal.Pack, per entry of a loop-{Workload.LoopIterations} journal ({journal.Count} entries, {packed.Size / (double)journal.Count:N1} B an entry packed); unpacking {unpack:N0} ns an entry"));
     }
 
     /// <summary>

@@ -24,6 +24,12 @@ public sealed class InMemoryRunStore : IRunStore
 
     /// <summary>How many entries of finished runs' journals are kept as objects before the oldest journals are packed.</summary>
     private const int UnpackedFinishedEntries = 16_384;
+
+    /// <summary>
+    /// A finished journal this long is packed at once: a long run's thousands of entries are what the garbage collector
+    /// marks over and over, and packing costs the same per entry now or later.
+    /// </summary>
+    private const int LongJournalEntries = 1_024;
     private readonly TimeProvider _time;
 
     /// <summary>Creates an empty store.</summary>
@@ -252,12 +258,26 @@ public sealed class InMemoryRunStore : IRunStore
     private void Forget(StoredRun finished)
     {
         int entries;
-        lock (finished) entries = finished.UnpackedCount;
+        lock (finished)
+        {
+            entries = finished.UnpackedCount;
+            // Unless it was resumed in the meantime (then it is writing: its journal stays entries).
+            if (entries >= LongJournalEntries && finished.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
+            {
+                finished.Pack();
+                entries = 0;
+            }
+        }
+
         lock (_finished)
         {
             _finished.Enqueue(finished);
-            _toPack.Enqueue((finished, entries));
-            _unpackedEntries += entries;
+            if (entries > 0)
+            {
+                _toPack.Enqueue((finished, entries));
+                _unpackedEntries += entries;
+            }
+
             while (_finished.Count > MaxFinishedRuns)
             {
                 var oldest = _finished.Dequeue();

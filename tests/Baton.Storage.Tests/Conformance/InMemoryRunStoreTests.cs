@@ -37,15 +37,15 @@ public sealed class InMemoryRunStoreTests : RunStoreConformance
         await store.SetStatusAsync(lease, RunStatus.Succeeded);
         await store.ReleaseLeaseAsync(lease);
         // Newer finished runs with more entries than the store keeps as objects: the oldest journal is packed.
-        for (var run = 0; run < 2; run++)
+        for (var run = 0; run < 18; run++)
         {
             var newer = await store.CreateRunAsync(Record($"newer-{run}"), "me", TimeSpan.FromMinutes(1));
-            for (var i = 0; i < 9_000; i++) await store.AppendAsync(newer, new JournalEntry { Kind = JournalEntryKind.StepCompleted, Key = $"{i + 1}:step", Timestamp = Time.GetUtcNow() });
+            for (var i = 0; i < 1_000; i++) await store.AppendAsync(newer, new JournalEntry { Kind = JournalEntryKind.StepCompleted, Key = $"{i + 1}:step", Timestamp = Time.GetUtcNow() });
             await store.SetStatusAsync(newer, RunStatus.Succeeded);
         }
 
         Assert.True(store.IsPacked("old"));
-        Assert.False(store.IsPacked("newer-1"));
+        Assert.False(store.IsPacked("newer-17"));
         var read = await store.ReadJournalAsync("old");
         var resumed = await store.TryAcquireLeaseAsync("old", "later", TimeSpan.FromMinutes(1));
         await store.AppendAsync(resumed!, new JournalEntry { Kind = JournalEntryKind.RunFailed, Timestamp = Time.GetUtcNow() });
@@ -54,7 +54,22 @@ public sealed class InMemoryRunStoreTests : RunStoreConformance
         Assert.Equal([2L, 3], (await store.ReadJournalAsync("old", afterSequence: 1)).Take(2).Select(e => e.Sequence));
         Assert.Equal([1L, 2, 3, 4], (await store.ReadJournalAsync("old")).Select(e => e.Sequence));
         Assert.False(store.IsPacked("old"));
-        Assert.Equal(9_000, (await store.ReadJournalAsync("newer-0")).Count);
+        Assert.Equal(1_000, (await store.ReadJournalAsync("newer-0")).Count);
+    }
+
+    [Fact]
+    public async Task A_long_journal_is_packed_when_its_run_finishes_and_reads_back_the_same()
+    {
+        var store = new InMemoryRunStore(Time);
+        var lease = await store.CreateRunAsync(Record("long"), "me", TimeSpan.FromMinutes(1));
+        var written = Enumerable.Range(0, 2_000).Select(i => new JournalEntry { Kind = JournalEntryKind.StepCompleted, Key = $"{i + 1}:count", StepId = "count", Next = "count", Payload = Payload.From(i), Timestamp = Time.GetUtcNow() }).ToList();
+        foreach (var entry in written) await store.AppendAsync(lease, entry);
+        Assert.False(store.IsPacked("long"));
+
+        await store.SetStatusAsync(lease, RunStatus.Succeeded);
+
+        Assert.True(store.IsPacked("long"));
+        Assert.Equal(written.Select((e, i) => Json(e with { Sequence = i + 1 })), (await store.ReadJournalAsync("long")).Select(Json));
     }
 
     private RunRecord Record(string id) => new() { RunId = id, Workflow = "flow", Status = RunStatus.Running, StartedAt = Time.GetUtcNow(), UpdatedAt = Time.GetUtcNow() };
