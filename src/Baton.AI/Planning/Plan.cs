@@ -119,7 +119,7 @@ public sealed record Plan(IReadOnlyList<PlanStep> Steps, string? Output)
         Steps.Select(s => new PlanStepJson(s.Id, s.Skill, s.Args.ValueKind == JsonValueKind.Object ? s.Args : EmptyArgs, s.DependsOn)).ToArray(),
         Output,
         Goal,
-        Revision));
+        Revision), PlanJsonContext.Web.PlanJson);
 
     private static string? ReadString(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()) ? value.GetString() : null;
@@ -134,7 +134,7 @@ public sealed record Plan(IReadOnlyList<PlanStep> Steps, string? Output)
         return firstLine < 0 || end <= firstLine ? trimmed : trimmed[(firstLine + 1)..end].Trim();
     }
 
-    private sealed record PlanJson(PlanStepJson[] Steps, string? Output, string? Goal, int Revision);
+    internal sealed record PlanJson(PlanStepJson[] Steps, string? Output, string? Goal, int Revision);
 
-    private sealed record PlanStepJson(string Id, string Skill, JsonElement Args, IReadOnlyList<string> DependsOn);
+    internal sealed record PlanStepJson(string Id, string Skill, JsonElement Args, IReadOnlyList<string> DependsOn);
 }

@@ -25,7 +25,7 @@ public sealed record StepError(ErrorKind Kind, string Message, string? StepId = 
     /// <summary>The error as a JSON-friendly object: <c>{ message, kind, step }</c>.</summary>
     public Payload ToPayload() => Payload.From(new ErrorView(Message, Kind.ToString().ToLowerInvariant(), StepId, Code));
 
-    private sealed record ErrorView(string Message, string Kind, string? Step, string? Code);
+    internal sealed record ErrorView(string Message, string Kind, string? Step, string? Code);
 
     /// <inheritdoc/>
     public override string ToString() => StepId is null ? $"{Kind}: {Message}" : $"{Kind} in step '{StepId}': {Message}";

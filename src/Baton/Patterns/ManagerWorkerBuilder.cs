@@ -61,7 +61,7 @@ public sealed class ManagerWorkerBuilder : StepPatternBuilder<ManagerWorkerBuild
         return Validate(Agent.Create("validate", input =>
         {
             var reason = reject(input.Get<RouteAnswer>()!);
-            return Payload.From(new { approved = reason is null, reason });
+            return Payload.From(new RouteVerdict(reason is null, reason));
         }));
     }
 

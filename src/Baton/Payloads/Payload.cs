@@ -186,5 +186,10 @@ public sealed class Payload : IEquatable<Payload>
     private sealed record JsonElementBox(JsonElement Value);
 
     // Relaxed escaping: payloads are data for agents and people, not HTML, so "it's" stays readable.
-    internal static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Baton's own payload types are read and written from source-generated contracts; any other type by reflection.
+    internal static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(BuiltInPayloadJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+    };
 }

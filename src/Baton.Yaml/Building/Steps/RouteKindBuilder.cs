@@ -25,7 +25,7 @@ internal sealed class RouteKindBuilder : StepKindBuilder<RouteDefinition>
             {
                 var answer = input.Get<RouteAnswer>()!;
                 var accepted = validate.EvaluateBoolean(Templating.Scope(answer.Task, answer.Output, null, context.State));
-                return new ValueTask<AgentResult>(AgentResult.Success(Payload.From(new { approved = accepted, reason = accepted ? null : $"'{validate.Source}' does not hold for the answer" })));
+                return new ValueTask<AgentResult>(AgentResult.Success(Payload.From(new RouteVerdict(accepted, accepted ? null : $"'{validate.Source}' does not hold for the answer"))));
             }));
         }
 
