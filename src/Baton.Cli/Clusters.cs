@@ -18,8 +18,19 @@ internal static class Clusters
     private const string ClusterId = "baton";
 
     /// <summary>The cluster's setting: <c>--cluster</c>, else <c>BATON_CLUSTER</c>; null when neither is set.</summary>
-    public static string? Setting(string? cluster) =>
-        !string.IsNullOrWhiteSpace(cluster) ? cluster : Environment.GetEnvironmentVariable("BATON_CLUSTER") is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment : null;
+    /// <exception cref="UsageException">A cluster is set and this is the native build, which cannot join one.</exception>
+    public static string? Setting(string? cluster)
+    {
+        var setting = !string.IsNullOrWhiteSpace(cluster) ? cluster : Environment.GetEnvironmentVariable("BATON_CLUSTER") is { } fromEnvironment && !string.IsNullOrWhiteSpace(fromEnvironment) ? fromEnvironment : null;
+        // Orleans finds its serializers and grains by reflection at run time, which ahead-of-time compiled code does
+        // not have: a native worker joins the membership but no run reaches it. Say so before touching the cluster.
+        if (setting is not null && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new UsageException("the native baton cannot join a cluster (Orleans needs the .NET runtime): use the portable or ready-to-run baton package for --cluster, BATON_CLUSTER and worker (docs/cli.md, \"The native command\")");
+        }
+
+        return setting;
+    }
 
     /// <summary>Opens the store a cluster command uses, which must be PostgreSQL (every worker reads and writes it).</summary>
     public static async Task<PostgresRunStore> OpenStoreAsync(string? store, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Baton.TestSupport;
 
 namespace Baton.Cli.Tests;
 
@@ -14,15 +15,10 @@ internal sealed class BatonCommand : IDisposable
     public Dictionary<string, string?> Environment { get; } = [];
 
     /// <summary>The command's entry assembly, built beside the tests (same configuration).</summary>
-    public static string Dll
-    {
-        get
-        {
-            var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Baton.Cli.Tests/bin/<config>/<tfm>/
-            var root = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(root, "src", "Baton.Cli", "bin", here.Parent.Name, here.Name, "Baton.Cli.dll");
-        }
-    }
+    public static string Dll => BatonCli.Dll;
+
+    /// <inheritdoc cref="BatonCli.Launcher"/>
+    public static (string Program, string[] Prefix) Launcher => BatonCli.Launcher;
 
     public string Write(string name, string text)
     {
@@ -38,10 +34,9 @@ internal sealed class BatonCommand : IDisposable
 
     private Process Start(bool input, string[] args)
     {
-        // BATON_TEST_EXECUTABLE runs the tests against another build of the command (the native one, docs/cli.md).
-        var executable = System.Environment.GetEnvironmentVariable("BATON_TEST_EXECUTABLE");
-        var info = new ProcessStartInfo(executable ?? "dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
-        if (executable is null) info.ArgumentList.Add(Dll);
+        var (program, prefix) = Launcher;
+        var info = new ProcessStartInfo(program) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
+        foreach (var arg in prefix) info.ArgumentList.Add(arg);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment.Remove("BATON_STORE");
         foreach (var (name, value) in Environment)

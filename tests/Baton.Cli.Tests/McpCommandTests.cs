@@ -31,8 +31,8 @@ public sealed class McpCommandTests : IDisposable
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "baton",
-            Command = "dotnet",
-            Arguments = [BatonCommand.Dll, "mcp", CommandTests.Sample("report.yaml"), CommandTests.Sample("approval.yaml"), broken, "--store", "runs.db"],
+            Command = BatonCommand.Launcher.Program,
+            Arguments = [.. BatonCommand.Launcher.Prefix, "mcp", CommandTests.Sample("report.yaml"), CommandTests.Sample("approval.yaml"), broken, "--store", "runs.db"],
             WorkingDirectory = _baton.Folder,
             EnvironmentVariables = new Dictionary<string, string?> { ["BATON_STORE"] = null },
         });

@@ -1,3 +1,4 @@
+using Baton.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -257,10 +258,8 @@ public sealed class ClusterServeTests : IAsyncLifetime
     [Fact]
     public async Task Serve_with_a_cluster_refuses_a_store_that_is_not_PostgreSQL()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _folder };
-        foreach (var arg in new[] { WorkerProcess.CliDll, "serve", "--port", "0", "--cluster", "127.0.0.1:6390", "--store", Path.Combine(_folder, "runs.db") }) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
+        var info = BatonCli.StartInfo("serve", "--port", "0", "--cluster", "127.0.0.1:6390", "--store", Path.Combine(_folder, "runs.db"));
+        info.WorkingDirectory = _folder;
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();

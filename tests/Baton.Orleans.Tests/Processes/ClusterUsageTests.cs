@@ -1,3 +1,4 @@
+using Baton.TestSupport;
 using System.Diagnostics;
 
 namespace Baton.Orleans.Tests.Processes;
@@ -7,11 +8,8 @@ public sealed class ClusterUsageTests
 {
     private static async Task<(int Exit, string Stderr)> BatonAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath() };
-        info.ArgumentList.Add(WorkerProcess.CliDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
+        var info = BatonCli.StartInfo(args);
+        info.WorkingDirectory = Path.GetTempPath();
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();

@@ -1,3 +1,4 @@
+using Baton.TestSupport;
 using System.Diagnostics;
 using System.Text;
 
@@ -45,10 +46,7 @@ internal sealed class ServeProcess : IDisposable
     /// <summary>Starts <c>baton serve --port 0 ARGS...</c> and waits until it listens.</summary>
     public static async Task<ServeProcess> StartAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { WorkerProcess.CliDll, "serve", "--port", "0" }.Concat(args)) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
+        var info = BatonCli.StartInfo(new[] { "serve", "--port", "0" }.Concat(args));
         info.Environment.Remove("BATON_TOKEN");
         var serve = new ServeProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start baton serve"));
         serve.Address = await serve._listening.Task.WaitAsync(TimeSpan.FromSeconds(120));

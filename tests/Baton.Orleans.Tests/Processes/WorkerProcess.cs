@@ -1,3 +1,4 @@
+using Baton.TestSupport;
 using System.Diagnostics;
 
 namespace Baton.Orleans.Tests.Processes;
@@ -33,10 +34,7 @@ internal sealed class WorkerProcess : IDisposable
 
     public static async Task<WorkerProcess> StartAsync(string cluster, string store)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { CliDll, "worker", "--cluster", cluster, "--store", store }) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
+        var info = BatonCli.StartInfo("worker", "--cluster", cluster, "--store", store);
         var worker = new WorkerProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start baton worker"));
         worker.Owner = await worker._joined.Task.WaitAsync(TimeSpan.FromSeconds(120));
         return worker;
@@ -44,17 +42,6 @@ internal sealed class WorkerProcess : IDisposable
 
     /// <summary>Ends it at once, as <c>kill -9</c> does: nothing is released, nothing flushed.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
-
-    /// <summary>The command's entry assembly, built beside the tests (same configuration).</summary>
-    public static string CliDll
-    {
-        get
-        {
-            var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Baton.Orleans.Tests/bin/<config>/<tfm>/
-            var root = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(root, "src", "Baton.Cli", "bin", here.Parent.Name, here.Name, "Baton.Cli.dll");
-        }
-    }
 
     public void Dispose()
     {

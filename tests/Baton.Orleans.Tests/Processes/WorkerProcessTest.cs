@@ -1,3 +1,4 @@
+using Baton.TestSupport;
 using System.Diagnostics;
 using Baton.Storage;
 using Baton.Storage.Postgres;
@@ -42,11 +43,8 @@ public abstract class WorkerProcessTest(string folderPrefix) : IAsyncLifetime
     /// <summary>Starts the built <c>baton</c> command in <see cref="Folder"/>, its output redirected, with no store or cluster from the environment but <paramref name="environment"/>.</summary>
     protected Process StartBaton(IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Folder };
-        info.ArgumentList.Add(WorkerProcess.CliDll);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
-        info.Environment.Remove("BATON_CLUSTER");
+        var info = BatonCli.StartInfo(args);
+        info.WorkingDirectory = Folder;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return Process.Start(info)!;
     }
