@@ -4,7 +4,7 @@ using Baton.TestSupport;
 
 namespace Baton.Cli.Tests;
 
-/// <summary>Runs the real <c>baton</c> command (the built Baton.Cli.dll) in a folder of its own, so each test has its own <c>.baton/</c>.</summary>
+/// <summary>Runs the real <c>baton</c> command (as <see cref="BatonCli"/> starts it) in a folder of its own, so each test has its own <c>.baton/</c>.</summary>
 internal sealed class BatonCommand : IDisposable
 {
     public BatonCommand() => Folder = Directory.CreateTempSubdirectory("baton-cli-").FullName;
@@ -13,12 +13,6 @@ internal sealed class BatonCommand : IDisposable
 
     /// <summary>Environment variables to set (a null value removes one) for the processes this starts.</summary>
     public Dictionary<string, string?> Environment { get; } = [];
-
-    /// <summary>The command's entry assembly, built beside the tests (same configuration).</summary>
-    public static string Dll => BatonCli.Dll;
-
-    /// <inheritdoc cref="BatonCli.Launcher"/>
-    public static (string Program, string[] Prefix) Launcher => BatonCli.Launcher;
 
     public string Write(string name, string text)
     {
@@ -34,11 +28,9 @@ internal sealed class BatonCommand : IDisposable
 
     private Process Start(bool input, string[] args)
     {
-        var (program, prefix) = Launcher;
-        var info = new ProcessStartInfo(program) { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input, UseShellExecute = false };
-        foreach (var arg in prefix) info.ArgumentList.Add(arg);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment.Remove("BATON_STORE");
+        var info = BatonCli.StartInfo(args);
+        info.WorkingDirectory = Folder;
+        info.RedirectStandardInput = input;
         foreach (var (name, value) in Environment)
         {
             if (value is null) info.Environment.Remove(name);

@@ -1,3 +1,4 @@
+using Baton.TestSupport;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -31,8 +32,8 @@ public sealed class McpCommandTests : IDisposable
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "baton",
-            Command = BatonCommand.Launcher.Program,
-            Arguments = [.. BatonCommand.Launcher.Prefix, "mcp", CommandTests.Sample("report.yaml"), CommandTests.Sample("approval.yaml"), broken, "--store", "runs.db"],
+            Command = BatonCli.Launcher.Program,
+            Arguments = [.. BatonCli.Launcher.Prefix, "mcp", CommandTests.Sample("report.yaml"), CommandTests.Sample("approval.yaml"), broken, "--store", "runs.db"],
             WorkingDirectory = _baton.Folder,
             EnvironmentVariables = new Dictionary<string, string?> { ["BATON_STORE"] = null },
         });

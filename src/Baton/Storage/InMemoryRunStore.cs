@@ -169,7 +169,7 @@ public sealed class InMemoryRunStore : IRunStore
         lock (run)
         {
             if (run.Epoch != lease.Epoch) throw new RunLeaseLostException(lease);
-            finished = status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
+            finished = HasEnded(status);
             run.Record = run.Record with { Status = status, UpdatedAt = _time.GetUtcNow() };
         }
 
@@ -237,7 +237,7 @@ public sealed class InMemoryRunStore : IRunStore
         foreach (var (id, run) in _runs)
         {
             var record = run.Record;
-            if (record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled && record.UpdatedAt < finishedBefore && _runs.TryRemove(id, out _))
+            if (HasEnded(record.Status) && record.UpdatedAt < finishedBefore && _runs.TryRemove(id, out _))
             {
                 deleted++;
                 RemoveRequests(id);
@@ -260,13 +260,8 @@ public sealed class InMemoryRunStore : IRunStore
         int entries;
         lock (finished)
         {
+            if (finished.UnpackedCount >= LongJournalEntries) finished.PackIfEnded();
             entries = finished.UnpackedCount;
-            // Unless it was resumed in the meantime (then it is writing: its journal stays entries).
-            if (entries >= LongJournalEntries && finished.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
-            {
-                finished.Pack();
-                entries = 0;
-            }
         }
 
         lock (_finished)
@@ -290,7 +285,7 @@ public sealed class InMemoryRunStore : IRunStore
 
                 // A run resumed since it finished is unfinished again: keep it.
                 var id = oldest.Record.RunId;
-                if (_runs.TryGetValue(id, out var run) && ReferenceEquals(run, oldest) && run.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled
+                if (_runs.TryGetValue(id, out var run) && ReferenceEquals(run, oldest) && HasEnded(run.Record.Status)
                     && _runs.TryRemove(id, out _))
                 {
                     RemoveRequests(id);
@@ -302,14 +297,12 @@ public sealed class InMemoryRunStore : IRunStore
             while (_unpackedEntries > UnpackedFinishedEntries && _toPack.TryDequeue(out var older))
             {
                 _unpackedEntries -= older.Entries;
-                lock (older.Run)
-                {
-                    // Resumed again since it finished: it is writing, leave its journal as entries.
-                    if (older.Run.Record.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) older.Run.Pack();
-                }
+                lock (older.Run) older.Run.PackIfEnded();
             }
         }
     }
+
+    private static bool HasEnded(RunStatus status) => status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 
     /// <summary>Whether a run's journal is kept packed (for tests).</summary>
     internal bool IsPacked(string runId)
@@ -359,10 +352,13 @@ public sealed class InMemoryRunStore : IRunStore
 
         public bool IsPacked => _packed is not null;
 
-        /// <summary>Packs the journal of a run that finished writing it.</summary>
-        public void Pack()
+        /// <summary>
+        /// Packs the journal of a run that finished writing it; a run resumed since it finished is writing again, so
+        /// its journal stays entries.
+        /// </summary>
+        public void PackIfEnded()
         {
-            if (_entries is null) return;
+            if (_entries is null || !HasEnded(Record.Status)) return;
             _packed = PackedJournal.Pack(_entries);
             _entries = null;
         }
