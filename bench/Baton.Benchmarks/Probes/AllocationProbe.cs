@@ -34,6 +34,12 @@ public static class AllocationProbe
             return;
         }
 
+        if (args is ["steps", .. var rest])
+        {
+            await StepsAsync(rest.Length > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : 5).ConfigureAwait(false);
+            return;
+        }
+
         if (args is ["packing"])
         {
             await PackingAsync().ConfigureAwait(false);
@@ -221,6 +227,41 @@ public static class AllocationProbe
     }
 
     /// <summary>Median time per run of 7 batches, with the GC pause time per run of that batch.</summary>
+    /// <summary>
+    /// The two figures the kernel's targets name, quickly: per-step overhead of chain-100 (in-memory store keeping 64
+    /// runs, and a store keeping nothing) and per-iteration overhead of the 2-state loop, each over its raw floor,
+    /// as the median of several rounds. For comparing two builds run one after the other, not for the record.
+    /// </summary>
+    private static async Task StepsAsync(int rounds)
+    {
+        var agents = BatonShapes.NoOps("step", 100);
+        var chain = SequentialBuilder.Create("chain-100", agents);
+        var loop = BatonShapes.Loop(BatonShapes.Increment(), BatonShapes.NoOp("check"), Workload.LoopIterations);
+        var (count, check) = (BatonShapes.Increment(), BatonShapes.NoOp("check"));
+        await using var keeping = BatonShapes.NewRuntime();
+        await using var forgetful = new BatonRuntime(new BatonOptions { Store = new ForgetfulStore() });
+        var (chainKept, chainForgot, loopKept, loopForgot) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        for (var round = 0; round < rounds; round++)
+        {
+            var (rawChain, _) = await NanosecondsPerRunAsync(() => RawShapes.ChainAsync(agents, Input), 2000).ConfigureAwait(false);
+            var (kept, _) = await NanosecondsPerRunAsync(() => keeping.RunAsync(chain, Input), 2000).ConfigureAwait(false);
+            var (forgot, _) = await NanosecondsPerRunAsync(() => forgetful.RunAsync(chain, Input), 2000).ConfigureAwait(false);
+            var (rawLoop, _) = await NanosecondsPerRunAsync(() => RawShapes.LoopAsync(count, check, Workload.LoopIterations), 100).ConfigureAwait(false);
+            var (loopKeep, _) = await NanosecondsPerRunAsync(() => keeping.RunAsync(loop, Payload.From(0)), 100).ConfigureAwait(false);
+            var (loopForget, _) = await NanosecondsPerRunAsync(() => forgetful.RunAsync(loop, Payload.From(0)), 100).ConfigureAwait(false);
+            chainKept.Add((kept - rawChain) / 100);
+            chainForgot.Add((forgot - rawChain) / 100);
+            loopKept.Add((loopKeep - rawLoop) / Workload.LoopIterations);
+            loopForgot.Add((loopForget - rawLoop) / Workload.LoopIterations);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round + 1}: per step {chainKept[^1],5:N0} ns (keeping nothing {chainForgot[^1],5:N0}) | loop per iteration {loopKept[^1],6:N0} ns (keeping nothing {loopForgot[^1],6:N0})"));
+        }
+
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"median: per step {Median(chainKept):N0} ns (keeping nothing {Median(chainForgot):N0}) | loop per iteration {Median(loopKept):N0} ns (keeping nothing {Median(loopForgot):N0})"));
+    }
+
     private static async Task<(double Nanoseconds, double GcNanoseconds)> NanosecondsPerRunAsync(Func<Task> run, int runs)
     {
         for (var i = 0; i < runs; i++) await run().ConfigureAwait(false);

@@ -68,4 +68,3 @@ public class ChainSuite
     [Benchmark(Description = Suite.MafDefault)]
     public ValueTask<string> MafDefault() => MafShapes.RunAsync<string, string>(_maf, Workload.Input, MafEnvironment.Default);
 }
-/// <summary>A sequential chain of no-op agents: what one step costs.</summary>

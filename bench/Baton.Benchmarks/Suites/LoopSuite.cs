@@ -67,4 +67,3 @@ public class LoopSuite
     [Benchmark(Description = Suite.MafDefault)]
     public ValueTask<int> MafDefault() => MafShapes.RunAsync<int, int>(_maf, 0, MafEnvironment.Default);
 }
-/// <summary>A two-state loop run for 1000 iterations (2000 steps).</summary>

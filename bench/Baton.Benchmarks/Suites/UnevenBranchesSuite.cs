@@ -55,7 +55,3 @@ public class UnevenBranchesSuite
     [Benchmark(Description = Suite.MafDefault)]
     public ValueTask<int> MafDefault() => MafShapes.RunAsync<string, int>(_maf, Workload.Input, MafEnvironment.Default);
 }
-/// <summary>
-/// A chain of three 10 ms steps beside one 30 ms step: dataflow finishes in ~30 ms, lock-step
-/// supersteps in ~50 ms. The mean is the makespan.
-/// </summary>

@@ -51,7 +51,8 @@ internal sealed class ConcurrencyGate
         Interlocked.Increment(ref _free);
     }
 
-    private bool TryEnter()
+    /// <summary>Takes a permit if one is free now, without waiting.</summary>
+    public bool TryEnter()
     {
         var free = Volatile.Read(ref _free);
         while (free > 0)

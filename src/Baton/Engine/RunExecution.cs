@@ -356,16 +356,80 @@ internal sealed class RunExecution
     /// <summary>What running a step gave: its journal entry and the position of the step to run next (-1 to end), or a halt.</summary>
     private readonly record struct Executed(JournalEntry? Entry, int Next, ScopeOutcome? Halt);
 
-    /// <summary>Runs a step's attempts with its retry policy and commits the outcome.</summary>
-    private async ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, string? path, string? parent, CancellationToken cancellationToken)
+    /// <summary>The first attempt of a step, when <see cref="ExecuteStepAsync"/> started it but could not end it at once.</summary>
+    private readonly record struct StartedAttempt(StepContext Context, ValueTask<AgentResult> Result, ValueTask<StepCommitter.Commit>? Commit);
+
+    /// <summary>
+    /// Runs a step's attempts with its retry policy and commits the outcome. The usual step (not traced, its first
+    /// attempt answered and committed at once, no events to publish) ends here without an async state machine: one
+    /// per step, the scope's, is what a step costs the engine.
+    /// </summary>
+    private ValueTask<Executed> ExecuteStepAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, string? path, string? parent, CancellationToken cancellationToken)
     {
-        using var activity = BatonTelemetry.StartStep(RunId, Workflow.Name, key, step);
+        // A traced step starts its span in the async method, so the span is current only there (as its steps' parent).
+        if (BatonTelemetry.IsTracing) return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, null, cancellationToken);
+        var context = StartAttempt(step, key, input, scope, 1, startedAt, path, parent);
+        var attempt = StepAttempt.RunAsync(this, step, context, cancellationToken);
+        if (!attempt.IsCompletedSuccessfully || attempt.Result is not { Error: null, Halt: null } result)
+        {
+            return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, attempt, null), cancellationToken);
+        }
+
+        var commit = Committer.CommitAsync(workflow, index, step, key, input, result, context, 1, startedAt);
+        if (!commit.IsCompletedSuccessfully || commit.Result is not { Entry: { } committed, Abort: null } done || committed.Messages is { Count: > 0 })
+        {
+            return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, new(result), commit), cancellationToken);
+        }
+
+        StepCommitted(null, step, key, input, committed, 1, startedAt, path, parent);
+        return new ValueTask<Executed>(new Executed(committed, done.Next, null));
+    }
+
+    /// <summary>A new attempt's context, once its start is told to the run's watchers.</summary>
+    private StepContext StartAttempt(Step step, string key, Payload input, ScopeState scope, int attempt, DateTimeOffset startedAt, string? path, string? parent)
+    {
+        if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt) { Path = path, Parent = parent });
+        return new StepContext(this, scope, key, step.Id, attempt, input, step.AgentName ?? step.Id) { Path = path };
+    }
+
+    /// <summary>Tells the step's span, metrics, log and watchers that it committed.</summary>
+    private void StepCommitted(Activity? activity, Step step, string key, Payload input, JournalEntry committed, int attempt, DateTimeOffset startedAt, string? path, string? parent)
+    {
+        var elapsed = committed.Timestamp - startedAt;
+        activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
+        activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
+        BatonTelemetry.StepCompleted(activity, elapsed, committed.Usage);
+        if (Host.Logger.IsEnabled(LogLevel.Debug))
+        {
+            // Inputs and outputs may hold personal data: logged only as the host's content redactor leaves them.
+            var redactor = Host.ContentRedactor;
+            Host.Logger.LogStepCompleted(RunId, key, attempt, redactor.Redact(input.AsText()), redactor.Redact((committed.Payload ?? Payload.Empty).AsText()));
+        }
+
+        if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage, Path = path, Parent = parent });
+    }
+
+    /// <summary>The general path of <see cref="ExecuteStepAsync"/>: waits for what did not end at once, retries, fails, publishes.</summary>
+    private async ValueTask<Executed> ExecuteAttemptsAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, string? path, string? parent, StartedAttempt? started, CancellationToken cancellationToken)
+    {
+        using var activity = started is null ? BatonTelemetry.StartStep(RunId, Workflow.Name, key, step) : null;
         var policy = step.EffectiveRetry;
         for (var attempt = 1; ; attempt++)
         {
-            if (Events.IsEnabled) Events.Add(new StepStartedEvent(RunId, attempt == 1 ? startedAt : Time.GetUtcNow(), key, step.Id, step.AgentName, attempt) { Path = path, Parent = parent });
-            var context = new StepContext(this, scope, key, step.Id, attempt, input, step.AgentName ?? step.Id) { Path = path };
-            var result = await StepAttempt.RunAsync(this, step, context, cancellationToken).ConfigureAwait(false);
+            StepContext context;
+            AgentResult result;
+            ValueTask<StepCommitter.Commit>? pendingCommit = null;
+            if (attempt == 1 && started is { } first)
+            {
+                (context, pendingCommit) = (first.Context, first.Commit);
+                result = await first.Result.ConfigureAwait(false);
+            }
+            else
+            {
+                context = StartAttempt(step, key, input, scope, attempt, startedAt, path, parent);
+                result = await StepAttempt.RunAsync(this, step, context, cancellationToken).ConfigureAwait(false);
+            }
+
             if (result.Halt is { } halt)
             {
                 context.ReturnReceived();
@@ -375,21 +439,12 @@ internal sealed class RunExecution
             var error = result.Error;
             if (error is null)
             {
-                var commit = await Committer.CommitAsync(workflow, index, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
+                var commit = pendingCommit is { } pending
+                    ? await pending.ConfigureAwait(false)
+                    : await Committer.CommitAsync(workflow, index, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
                 if (commit.Entry is { } committed)
                 {
-                    var elapsed = committed.Timestamp - startedAt;
-                    activity?.SetTag(BatonTelemetry.Tags.Attempt, attempt);
-                    activity?.SetTag(BatonTelemetry.Tags.Status, "succeeded");
-                    BatonTelemetry.StepCompleted(activity, elapsed, committed.Usage);
-                    if (Host.Logger.IsEnabled(LogLevel.Debug))
-                    {
-                        // Inputs and outputs may hold personal data: logged only as the host's content redactor leaves them.
-                        var redactor = Host.ContentRedactor;
-                        Host.Logger.LogStepCompleted(RunId, key, attempt, redactor.Redact(input.AsText()), redactor.Redact((committed.Payload ?? Payload.Empty).AsText()));
-                    }
-
-                    if (Events.IsEnabled) Events.Add(new StepCompletedEvent(RunId, committed.Timestamp, key, step.Id, committed.Payload ?? Payload.Empty, attempt, elapsed, Replayed: false) { Usage = committed.Usage, Path = path, Parent = parent });
+                    StepCommitted(activity, step, key, input, committed, attempt, startedAt, path, parent);
                     if (commit.Abort is { } overBudget) return new Executed(null, -1, ScopeOutcome.Aborted(overBudget));
                     if (committed.Messages is { Count: > 0 })
                     {

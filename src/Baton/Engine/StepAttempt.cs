@@ -7,7 +7,53 @@ namespace Baton;
 /// </summary>
 internal static class StepAttempt
 {
-    public static async ValueTask<AgentResult> RunAsync(RunExecution run, Step step, StepContext context, CancellationToken cancellationToken)
+    public static ValueTask<AgentResult> RunAsync(RunExecution run, Step step, StepContext context, CancellationToken cancellationToken)
+    {
+        // The usual attempt (an agent with no timeout and no resource, a free slot, an agent that answers at once) ends
+        // here without an async state machine: a step is the engine's hot path, and most agents it measures are quick.
+        if (step.Timeout is not null || step.Resource is not null || step.IsComposite || !run.Slots.TryEnter()) return RunAwaitedAsync(run, step, context, cancellationToken);
+        context.HoldsSlot = true;
+        ValueTask<AgentResult> work;
+        try
+        {
+            work = step.ExecuteAsync(context, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            ReleaseSlot(run, context);
+            return new ValueTask<AgentResult>(Settle(step, context, FromException(run, step, context, ex, null, cancellationToken), null, cancellationToken));
+        }
+
+        if (!work.IsCompletedSuccessfully) return AwaitStartedAsync(run, step, context, work, cancellationToken);
+        var result = work.Result;
+        ReleaseSlot(run, context);
+        return new ValueTask<AgentResult>(Settle(step, context, result, null, cancellationToken));
+    }
+
+    /// <summary>An agent step whose agent did not answer at once: waits for it (abandoning it past its token), then ends as <see cref="RunAsync"/> does.</summary>
+    private static async ValueTask<AgentResult> AwaitStartedAsync(RunExecution run, Step step, StepContext context, ValueTask<AgentResult> work, CancellationToken cancellationToken)
+    {
+        AgentResult result;
+        try
+        {
+            result = work.IsCompleted || !cancellationToken.CanBeCanceled
+                ? await work.ConfigureAwait(false)
+                : await AbandonIfIgnoredAsync(run, step, context, work.AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            result = FromException(run, step, context, ex, null, cancellationToken);
+        }
+        finally
+        {
+            ReleaseSlot(run, context);
+        }
+
+        return Settle(step, context, result, null, cancellationToken);
+    }
+
+    /// <summary>Every other attempt: a composite, a step with a timeout or a resource, or one that waits for a slot.</summary>
+    private static async ValueTask<AgentResult> RunAwaitedAsync(RunExecution run, Step step, StepContext context, CancellationToken cancellationToken)
     {
         CancellationTokenSource? timeoutSource = null;
         CancellationTokenRegistration link = default;
@@ -43,33 +89,12 @@ internal static class StepAttempt
             }
             finally
             {
-                if (context.HoldsSlot)
-                {
-                    context.HoldsSlot = false;
-                    run.Slots.Release();
-                }
+                ReleaseSlot(run, context);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            result = ScopeOutcome.Cancelled.ToResult();
-        }
-        catch (RunSuspendedException suspended)
-        {
-            result = ScopeOutcome.Suspended(suspended.Request).ToResult();
-        }
-        catch (OperationCanceledException) when (timeoutSource?.IsCancellationRequested == true && context.Suspension is null)
-        {
-            result = AgentResult.Failure(new StepError(ErrorKind.Transient, $"step '{step.Id}' timed out after {step.Timeout}", step.Id) { Code = "timeout" });
-        }
-        catch (Exception ex) when (context.Suspension is null)
-        {
-            result = AgentResult.Failure(run.Host.ErrorClassifier.Classify(ex, step.Id));
-        }
-        catch (Exception)
-        {
-            // The agent turned its suspension into another exception: the step still waits for its person.
-            result = default;
+            result = FromException(run, step, context, ex, timeoutSource, cancellationToken);
         }
         finally
         {
@@ -77,11 +102,32 @@ internal static class StepAttempt
             timeoutSource?.Dispose();
         }
 
+        return Settle(step, context, result, timeoutSource, cancellationToken);
+    }
+
+    private static void ReleaseSlot(RunExecution run, StepContext context)
+    {
+        if (!context.HoldsSlot) return;
+        context.HoldsSlot = false;
+        run.Slots.Release();
+    }
+
+    /// <summary>Where an exception from agent code (or from waiting for a slot) becomes a value.</summary>
+    private static AgentResult FromException(RunExecution run, Step step, StepContext context, Exception exception, CancellationTokenSource? timeoutSource, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested) return ScopeOutcome.Cancelled.ToResult();
+        if (exception is RunSuspendedException suspended) return ScopeOutcome.Suspended(suspended.Request).ToResult();
+        // The agent turned its suspension into another exception: the step still waits for its person (see Settle).
+        if (context.Suspension is not null) return default;
+        if (exception is OperationCanceledException && timeoutSource?.IsCancellationRequested == true) return TimedOut(step);
+        return AgentResult.Failure(run.Host.ErrorClassifier.Classify(exception, step.Id));
+    }
+
+    /// <summary>The attempt's result once what happened around the agent is known: its own timeout, a suspension, a child's halt.</summary>
+    private static AgentResult Settle(Step step, StepContext context, AgentResult result, CancellationTokenSource? timeoutSource, CancellationToken cancellationToken)
+    {
         // A composite whose children were stopped by the step's own timeout (not by the run) timed out.
-        if (result.Halt?.Outcome.Kind == OutcomeKind.Cancelled && !cancellationToken.IsCancellationRequested && timeoutSource?.IsCancellationRequested == true)
-        {
-            result = AgentResult.Failure(new StepError(ErrorKind.Transient, $"step '{step.Id}' timed out after {step.Timeout}", step.Id) { Code = "timeout" });
-        }
+        if (result.Halt?.Outcome.Kind == OutcomeKind.Cancelled && !cancellationToken.IsCancellationRequested && timeoutSource?.IsCancellationRequested == true) return TimedOut(step);
 
         // The context knows when the step asked and the run suspended, whatever the agent did with the exception
         // (swallowed it, let a timeout race it, returned a result anyway): the step waits for its person.
@@ -92,8 +138,12 @@ internal static class StepAttempt
         {
             return halted.Outcome.ToResult();
         }
+
         return result;
     }
+
+    private static AgentResult TimedOut(Step step) =>
+        AgentResult.Failure(new StepError(ErrorKind.Transient, $"step '{step.Id}' timed out after {step.Timeout}", step.Id) { Code = "timeout" });
 
     /// <summary>
     /// Waits for the agent; once its token is cancelled (the step's timeout, the run's cancellation or deadline), waits

@@ -16,85 +16,92 @@ internal sealed class StepCommitter(RunExecution run)
     public readonly record struct Commit(JournalEntry? Entry, int Next, StepError? Error, StepError? Abort);
 
     /// <summary>Commits a successful attempt (see the class remarks for the order of things).</summary>
-    public async ValueTask<Commit> CommitAsync(Workflow workflow, int index, Step step, string key, Payload input, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt)
+    public ValueTask<Commit> CommitAsync(Workflow workflow, int index, Step step, string key, Payload input, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt)
     {
         var output = result.Output ?? Payload.Empty;
         var limit = run.Limits.MaxPayloadBytes;
         if (output.SizeInBytes > limit && output.ExactSizeInBytes > limit)
         {
-            return new Commit(null, -1, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {limit}", step.Id) { Code = "payload_size" }, null);
+            return new(new Commit(null, -1, new StepError(ErrorKind.Fatal, $"step '{step.Id}' produced {output.ExactSizeInBytes} bytes, over the payload limit of {limit}", step.Id) { Code = "payload_size" }, null));
         }
 
         // A composite commits what its children wrote (joined in child order) before its own writes.
         var joined = context.Joined?.Written() ?? [];
         var changes = joined.Count == 0 ? context.Changes : context.Changes is { } own ? [.. joined, .. own] : joined;
+        if (Oversized(step, changes, context.Messages) is { } tooBig) return new(new Commit(null, -1, tooBig, null));
+        if (changes is not null) return CommitWritesAsync(workflow, index, step, key, input, output, result, context, attempt, startedAt, changes, joined.Count);
+
+        // Nothing written: no lock to take, and when the store appends at once, no async state machine either.
+        if (!TryChooseNext(workflow, index, step, new StepOutcome(input, output, result.Confidence, context.Scope), out var next, out var threw)) return new(new Commit(null, -1, threw, null));
+        var append = run.Host.Store.AppendAsync(run.Lease, Completed(workflow, step, key, output, result, context, attempt, startedAt, next, null), CancellationToken.None);
+        if (!append.IsCompletedSuccessfully) return AwaitAppendAsync(append, next, result, context);
+        Deliver(context);
+        return new(new Commit(append.Result, next, null, run.Budget.Spend(result.Usage)));
+    }
+
+    private async ValueTask<Commit> AwaitAppendAsync(ValueTask<JournalEntry> append, int next, AgentResult result, StepContext context)
+    {
+        var entry = await append.ConfigureAwait(false);
+        Deliver(context);
+        return new Commit(entry, next, null, run.Budget.Spend(result.Usage));
+    }
+
+    /// <summary>Commits an attempt that wrote state: under the commit lock, so writes apply in journal order.</summary>
+    private async ValueTask<Commit> CommitWritesAsync(Workflow workflow, int index, Step step, string key, Payload input, Payload output, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt, IReadOnlyList<StateChange> changes, int joined)
+    {
         var scope = context.Scope;
-        if (Oversized(step, changes, context.Messages) is { } tooBig) return new Commit(null, -1, tooBig, null);
-        if (changes is not null) await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        await _commitLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            IRunStateView view = scope;
-            if (changes is not null)
+            if (scope.Validate(changes) is { } invalid) return new Commit(null, -1, invalid with { StepId = step.Id }, null);
+            if (!TryChooseNext(workflow, index, step, new StepOutcome(input, output, result.Confidence, scope.WithPending(changes)), out var next, out var threw)) return new Commit(null, -1, threw, null);
+            var entry = await run.Host.Store.AppendAsync(run.Lease, Completed(workflow, step, key, output, result, context, attempt, startedAt, next, changes), CancellationToken.None).ConfigureAwait(false);
+            Deliver(context);
+            scope.Commit(changes, key, alreadyTold: joined);
+            if (run.Events.IsEnabled)
             {
-                if (scope.Validate(changes) is { } invalid) return new Commit(null, -1, invalid with { StepId = step.Id }, null);
-                view = scope.WithPending(changes);
-            }
-
-            int next;
-            try
-            {
-                next = ChooseNext(workflow, index, new StepOutcome(input, output, result.Confidence, view));
-            }
-            catch (Exception ex)
-            {
-                return new Commit(null, -1, new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName }, null);
-            }
-
-            var entry = await run.Host.Store.AppendAsync(run.Lease, new JournalEntry
-            {
-                Kind = JournalEntryKind.StepCompleted,
-                Key = key,
-                StepId = step.Id,
-                Payload = output,
-                Confidence = result.Confidence,
-                Next = next < 0 ? null : workflow.StepAt(next).Id,
-                Attempts = attempt,
-                StateChanges = changes,
-                Messages = context.Messages,
-                Received = context.Received,
-                Usage = result.Usage,
-                StartedAt = startedAt,
-                Timestamp = run.Time.GetUtcNow(),
-            }, CancellationToken.None).ConfigureAwait(false);
-            if (context.Messages is { } sent)
-            {
-                foreach (var message in sent)
+                foreach (var change in changes.Skip(joined))
                 {
-                    if (message.Recipient is not null && message.ReplyTo is null) run.Messages.Deliver(message);
+                    // An agent's private state is its own: it is not reported to the run's watchers.
+                    if (change.Agent is null) run.Events.Add(new StateChangedEvent(run.RunId, entry.Timestamp, key, change.Name, change.Value));
                 }
             }
 
-            if (changes is not null)
-            {
-                scope.Commit(changes, key, alreadyTold: joined.Count);
-                if (run.Events.IsEnabled)
-                {
-                    foreach (var change in changes.Skip(joined.Count))
-                    {
-                        // An agent's private state is its own: it is not reported to the run's watchers.
-                        if (change.Agent is null) run.Events.Add(new StateChangedEvent(run.RunId, entry.Timestamp, key, change.Name, change.Value));
-                    }
-                }
-
-                // Only the run's own workflow changes the run's state; nested scopes join it through their composite.
-                if (scope.IsRoot && run.Host.SnapshotEvery > 0 && ++_writesSinceSnapshot >= run.Host.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
-            }
+            // Only the run's own workflow changes the run's state; nested scopes join it through their composite.
+            if (scope.IsRoot && run.Host.SnapshotEvery > 0 && ++_writesSinceSnapshot >= run.Host.SnapshotEvery) await SnapshotAsync().ConfigureAwait(false);
 
             return new Commit(entry, next, null, run.Budget.Spend(result.Usage));
         }
         finally
         {
-            if (changes is not null) _commitLock.Release();
+            _commitLock.Release();
+        }
+    }
+
+    private JournalEntry Completed(Workflow workflow, Step step, string key, Payload output, AgentResult result, StepContext context, int attempt, DateTimeOffset startedAt, int next, IReadOnlyList<StateChange>? changes) => new()
+    {
+        Kind = JournalEntryKind.StepCompleted,
+        Key = key,
+        StepId = step.Id,
+        Payload = output,
+        Confidence = result.Confidence,
+        Next = next < 0 ? null : workflow.StepAt(next).Id,
+        Attempts = attempt,
+        StateChanges = changes,
+        Messages = context.Messages,
+        Received = context.Received,
+        Usage = result.Usage,
+        StartedAt = startedAt,
+        Timestamp = run.Time.GetUtcNow(),
+    };
+
+    /// <summary>Delivers the committed step's direct messages to their mailboxes (replies went to their waiters when sent).</summary>
+    private void Deliver(StepContext context)
+    {
+        if (context.Messages is not { } sent) return;
+        foreach (var message in sent)
+        {
+            if (message.Recipient is not null && message.ReplyTo is null) run.Messages.Deliver(message);
         }
     }
 
@@ -193,14 +200,30 @@ internal sealed class StepCommitter(RunExecution run)
         return null;
     }
 
-    private static int ChooseNext(Workflow workflow, int index, StepOutcome outcome)
+    /// <summary>The step to run next (-1 to end): the first outgoing edge whose condition holds; false with the error when a condition threw.</summary>
+    private static bool TryChooseNext(Workflow workflow, int index, Step step, StepOutcome outcome, out int next, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out StepError? error)
     {
+        error = null;
         var (edges, targets) = workflow.Outgoing(index);
-        for (var i = 0; i < edges.Length; i++)
+        try
         {
-            if (edges[i].Condition is not { } condition || condition(outcome)) return targets[i];
+            for (var i = 0; i < edges.Length; i++)
+            {
+                if (edges[i].Condition is not { } condition || condition(outcome))
+                {
+                    next = targets[i];
+                    return true;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            next = -1;
+            error = new StepError(ErrorKind.Fatal, $"a condition on an edge from '{step.Id}' threw: {ex.Message}", step.Id) { Code = "condition", ExceptionType = ex.GetType().FullName };
+            return false;
         }
 
-        return -1;
+        next = -1;
+        return true;
     }
 }

@@ -205,6 +205,9 @@ public static class BatonTelemetry
         return activity;
     }
 
+    /// <summary>True when something listens to Baton's spans: steps then start one.</summary>
+    internal static bool IsTracing => Source.HasListeners();
+
     /// <summary>A step's span: <c>invoke_agent {agent}</c> for a step that calls an agent, else <c>baton.step {id}</c> (a composite step).</summary>
     internal static Activity? StartStep(string runId, string workflow, string key, Step step)
     {
