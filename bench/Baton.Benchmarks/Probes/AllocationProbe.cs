@@ -40,6 +40,12 @@ public static class AllocationProbe
             return;
         }
 
+        if (args is ["delayed", .. var more])
+        {
+            await DelayedAsync(more.Length > 0 ? int.Parse(more[0], CultureInfo.InvariantCulture) : 40).ConfigureAwait(false);
+            return;
+        }
+
         if (args is ["packing"])
         {
             await PackingAsync().ConfigureAwait(false);
@@ -260,6 +266,38 @@ public static class AllocationProbe
         static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median: per step {Median(chainKept):N0} ns (keeping nothing {Median(chainForgot):N0}) | loop per iteration {Median(loopKept):N0} ns (keeping nothing {Median(loopForgot):N0})"));
+    }
+
+    /// <summary>
+    /// The fan-out of 1000 workers that each wait 20 ms, as the delayed fan-out suite runs it: its makespan over the
+    /// raw <c>Task.WhenAll</c> floor, and the types behind its bytes per worker (sampled).
+    /// </summary>
+    private static async Task DelayedAsync(int runs)
+    {
+        var width = Workload.DelayedFanOutWidth;
+        var workers = Enumerable.Range(0, width).Select(i => BatonShapes.Delayed($"worker{i}", Workload.WorkerDelay)).ToArray();
+        var workflow = BatonShapes.FanOut("fanout-delayed", workers, BatonShapes.Wide);
+        await using var runtime = BatonShapes.NewRuntime();
+        for (var i = 0; i < 10; i++) await runtime.RunAsync(workflow, Input).ConfigureAwait(false);
+        var (baton, batonGc) = await NanosecondsPerRunAsync(() => runtime.RunAsync(workflow, Input), runs / 7 + 1).ConfigureAwait(false);
+        var (raw, _) = await NanosecondsPerRunAsync(() => RawShapes.FanOutAsync(workers, Input), runs / 7 + 1).ConfigureAwait(false);
+        var floor = Workload.WorkerDelay.TotalNanoseconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"fanout-{width} x {Workload.WorkerDelay.TotalMilliseconds} ms: Baton {baton / 1e6:N2} ms = {baton / floor:N3}x (GC pauses {batonGc / 1e6:N2} ms) | raw {raw / 1e6:N2} ms = {raw / floor:N3}x | Baton - raw {(baton - raw) / width / 1000:N2} µs per worker"));
+        using var ticks = new AllocationTicks();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        ticks.Recording = true;
+        for (var i = 0; i < runs; i++) await runtime.RunAsync(workflow, Input).ConfigureAwait(false);
+        ticks.Recording = false;
+        var total = (double)(GC.GetTotalAllocatedBytes(precise: true) - before);
+        await Task.Delay(200).ConfigureAwait(false);
+        var sampled = (double)ticks.BytesByType.Values.Sum();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total / runs / width:N0} B per worker"));
+        foreach (var (type, bytes) in ticks.BytesByType.OrderByDescending(kv => kv.Value).Take(20))
+        {
+            var share = bytes / sampled;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{share,6:P1}  ~{share * total / runs / width,6:N0} B per worker  {type}"));
+        }
     }
 
     private static async Task<(double Nanoseconds, double GcNanoseconds)> NanosecondsPerRunAsync(Func<Task> run, int runs)

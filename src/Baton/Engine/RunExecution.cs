@@ -324,7 +324,7 @@ internal sealed class RunExecution
             else
             {
                 var executed = await ExecuteStepAsync(workflow, index, step, key, input, scope, now ?? Time.GetUtcNow(), path, paths?.Parent, cancellationToken).ConfigureAwait(false);
-                if (executed.Halt is { } halt) return halt;
+                if (executed.Halt is { } halt) return halt.Outcome;
                 (entry, next) = (executed.Entry!, executed.Next);
                 now = entry.Timestamp;
             }
@@ -354,10 +354,15 @@ internal sealed class RunExecution
     }
 
     /// <summary>What running a step gave: its journal entry and the position of the step to run next (-1 to end), or a halt.</summary>
-    private readonly record struct Executed(JournalEntry? Entry, int Next, ScopeOutcome? Halt);
+    /// <remarks>Small on purpose (the halt by reference): a step that waits keeps two copies of it in its state machine.</remarks>
+    private readonly record struct Executed(JournalEntry? Entry, int Next, StepHalt? Halt)
+    {
+        public static Executed Halted(ScopeOutcome outcome) => new(null, -1, new StepHalt(outcome));
+    }
 
     /// <summary>The first attempt of a step, when <see cref="ExecuteStepAsync"/> started it but could not end it at once.</summary>
-    private readonly record struct StartedAttempt(StepContext Context, ValueTask<AgentResult> Result, ValueTask<StepCommitter.Commit>? Commit);
+    /// <remarks>Tasks, not value tasks: the state machine that waits for them then holds references, not 80-byte results.</remarks>
+    private sealed record StartedAttempt(StepContext Context, Task<AgentResult> Result, Task<StepCommitter.Commit>? Commit);
 
     /// <summary>
     /// Runs a step's attempts with its retry policy and commits the outcome. The usual step (not traced, its first
@@ -372,13 +377,13 @@ internal sealed class RunExecution
         var attempt = StepAttempt.RunAsync(this, step, context, cancellationToken);
         if (!attempt.IsCompletedSuccessfully || attempt.Result is not { Error: null, Halt: null } result)
         {
-            return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, attempt, null), cancellationToken);
+            return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, attempt.AsTask(), null), cancellationToken);
         }
 
         var commit = Committer.CommitAsync(workflow, index, step, key, input, result, context, 1, startedAt);
         if (!commit.IsCompletedSuccessfully || commit.Result is not { Entry: { } committed, Abort: null } done || committed.Messages is { Count: > 0 })
         {
-            return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, new(result), commit), cancellationToken);
+            return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, Task.FromResult(result), commit.AsTask()), cancellationToken);
         }
 
         StepCommitted(null, step, key, input, committed, 1, startedAt, path, parent);
@@ -418,34 +423,34 @@ internal sealed class RunExecution
         {
             StepContext context;
             AgentResult result;
-            ValueTask<StepCommitter.Commit>? pendingCommit = null;
-            if (attempt == 1 && started is { } first)
+            Task<StepCommitter.Commit>? pendingCommit = null;
+            if (attempt == 1 && started is not null)
             {
-                (context, pendingCommit) = (first.Context, first.Commit);
-                result = await first.Result.ConfigureAwait(false);
+                (context, pendingCommit) = (started.Context, started.Commit);
+                result = await started.Result.ConfigureAwait(false);
             }
             else
             {
                 context = StartAttempt(step, key, input, scope, attempt, startedAt, path, parent);
-                result = await StepAttempt.RunAsync(this, step, context, cancellationToken).ConfigureAwait(false);
+                var attempted = StepAttempt.RunAsync(this, step, context, cancellationToken);
+                result = attempted.IsCompletedSuccessfully ? attempted.Result : await attempted.AsTask().ConfigureAwait(false);
             }
 
             if (result.Halt is { } halt)
             {
                 context.ReturnReceived();
-                return new Executed(null, -1, halt.Outcome);
+                return new Executed(null, -1, halt);
             }
 
             var error = result.Error;
             if (error is null)
             {
-                var commit = pendingCommit is { } pending
-                    ? await pending.ConfigureAwait(false)
-                    : await Committer.CommitAsync(workflow, index, step, key, input, result, context, attempt, startedAt).ConfigureAwait(false);
+                var committing = pendingCommit is null ? Committer.CommitAsync(workflow, index, step, key, input, result, context, attempt, startedAt) : new(pendingCommit);
+                var commit = committing.IsCompletedSuccessfully ? committing.Result : await committing.AsTask().ConfigureAwait(false);
                 if (commit.Entry is { } committed)
                 {
                     StepCommitted(activity, step, key, input, committed, attempt, startedAt, path, parent);
-                    if (commit.Abort is { } overBudget) return new Executed(null, -1, ScopeOutcome.Aborted(overBudget));
+                    if (commit.Abort is { } overBudget) return Executed.Halted(ScopeOutcome.Aborted(overBudget));
                     if (committed.Messages is { Count: > 0 })
                     {
                         try
@@ -455,7 +460,7 @@ internal sealed class RunExecution
                         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                         {
                             // Committed: the outbox publishes what did not go out when the run resumes.
-                            return new Executed(null, -1, ScopeOutcome.Cancelled);
+                            return Executed.Halted(ScopeOutcome.Cancelled);
                         }
                     }
 
@@ -483,7 +488,7 @@ internal sealed class RunExecution
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    return new Executed(null, -1, ScopeOutcome.Cancelled);
+                    return Executed.Halted(ScopeOutcome.Cancelled);
                 }
 
                 if (step.IsComposite || context.RanNested) Replay.AddChildren(await Host.Store.ReadJournalAsync(RunId, 0, CancellationToken.None).ConfigureAwait(false), key);
@@ -497,7 +502,7 @@ internal sealed class RunExecution
             activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             BatonTelemetry.StepFailed(activity, error, result.Usage);
             Events.Add(new StepFailedEvent(RunId, Time.GetUtcNow(), key, step.Id, error, attempt) { Path = path, Parent = parent });
-            if (Budget.Spend(result.Usage) is { } spent) return new Executed(null, -1, ScopeOutcome.Aborted(spent));
+            if (Budget.Spend(result.Usage) is { } spent) return Executed.Halted(ScopeOutcome.Aborted(spent));
             return new Executed(entry, target, null);
         }
     }

@@ -24,21 +24,36 @@ internal static class StepAttempt
             return new ValueTask<AgentResult>(Settle(step, context, FromException(run, step, context, ex, null, cancellationToken), null, cancellationToken));
         }
 
-        if (!work.IsCompletedSuccessfully) return AwaitStartedAsync(run, step, context, work, cancellationToken);
+        if (!work.IsCompletedSuccessfully) return new ValueTask<AgentResult>(AwaitStartedAsync(run, step, context, work.AsTask(), cancellationToken));
         var result = work.Result;
         ReleaseSlot(run, context);
         return new ValueTask<AgentResult>(Settle(step, context, result, null, cancellationToken));
     }
 
     /// <summary>An agent step whose agent did not answer at once: waits for it (abandoning it past its token), then ends as <see cref="RunAsync"/> does.</summary>
-    private static async ValueTask<AgentResult> AwaitStartedAsync(RunExecution run, Step step, StepContext context, ValueTask<AgentResult> work, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Tasks in and out, not value tasks: this state machine, made for every agent that waits, then holds references,
+    /// not copies of the agent's 80-byte result.
+    /// </remarks>
+    private static async Task<AgentResult> AwaitStartedAsync(RunExecution run, Step step, StepContext context, Task<AgentResult> work, CancellationToken cancellationToken)
     {
         AgentResult result;
         try
         {
-            result = work.IsCompleted || !cancellationToken.CanBeCanceled
-                ? await work.ConfigureAwait(false)
-                : await AbandonIfIgnoredAsync(run, step, context, work.AsTask(), cancellationToken).ConfigureAwait(false);
+            result = cancellationToken.CanBeCanceled
+                ? await work.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await work.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                result = await AbandonIfIgnoredAsync(run, step, context, work, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                result = FromException(run, step, context, ex, null, cancellationToken);
+            }
         }
         catch (Exception ex)
         {
@@ -83,7 +98,7 @@ internal static class StepAttempt
                     ? step.ExecuteAsync(context, token)
                     : StepResources.ExecuteAsync(run, step, context, token, cancellationToken);
                 // An agent's own step may ignore its token; a composite's children are each watched by their own attempt.
-                result = step.IsComposite || work.IsCompleted || !token.CanBeCanceled
+                result = step.IsComposite || work.IsCompleted
                     ? await work.ConfigureAwait(false)
                     : await AbandonIfIgnoredAsync(run, step, context, work.AsTask(), token).ConfigureAwait(false);
             }
@@ -153,10 +168,16 @@ internal static class StepAttempt
     /// </summary>
     private static async Task<AgentResult> AbandonIfIgnoredAsync(RunExecution run, Step step, StepContext context, Task<AgentResult> work, CancellationToken token)
     {
-        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (token.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetResult(), cancelled))
+        if (!work.IsCompleted && token.CanBeCanceled)
         {
-            if (await Task.WhenAny(work, cancelled.Task).ConfigureAwait(false) == work) return await work.ConfigureAwait(false);
+            try
+            {
+                return await work.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // The token was cancelled: an agent that has not ended yet gets its grace, below (one that has, its own ending).
+            }
         }
 
         // Real time, whatever the run's clock: this bounds how long a stuck agent holds the run in this process.
