@@ -284,20 +284,7 @@ public static class AllocationProbe
         var floor = Workload.WorkerDelay.TotalNanoseconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fanout-{width} x {Workload.WorkerDelay.TotalMilliseconds} ms: Baton {baton / 1e6:N2} ms = {baton / floor:N3}x (GC pauses {batonGc / 1e6:N2} ms) | raw {raw / 1e6:N2} ms = {raw / floor:N3}x | Baton - raw {(baton - raw) / width / 1000:N2} µs per worker"));
-        using var ticks = new AllocationTicks();
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        ticks.Recording = true;
-        for (var i = 0; i < runs; i++) await runtime.RunAsync(workflow, Input).ConfigureAwait(false);
-        ticks.Recording = false;
-        var total = (double)(GC.GetTotalAllocatedBytes(precise: true) - before);
-        await Task.Delay(200).ConfigureAwait(false);
-        var sampled = (double)ticks.BytesByType.Values.Sum();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total / runs / width:N0} B per worker"));
-        foreach (var (type, bytes) in ticks.BytesByType.OrderByDescending(kv => kv.Value).Take(20))
-        {
-            var share = bytes / sampled;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{share,6:P1}  ~{share * total / runs / width,6:N0} B per worker  {type}"));
-        }
+        await SampleTypesAsync(runtime, workflow, runs, width, "worker", 20).ConfigureAwait(false);
     }
 
     private static async Task<(double Nanoseconds, double GcNanoseconds)> NanosecondsPerRunAsync(Func<Task> run, int runs)
@@ -320,6 +307,12 @@ public static class AllocationProbe
     {
         await using var runtime = new BatonRuntime(new BatonOptions { Store = new ForgetfulStore() });
         for (var i = 0; i < 1000; i++) await runtime.RunAsync(workflow, Input).ConfigureAwait(false);
+        await SampleTypesAsync(runtime, workflow, runs, perStep, perStep == 1 ? "run" : "step", 25).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="workflow"/> <paramref name="runs"/> times and prints the types behind its bytes (sampled), per <paramref name="unit"/>.</summary>
+    private static async Task SampleTypesAsync(BatonRuntime runtime, Workflow workflow, int runs, int unitsPerRun, string unit, int top)
+    {
         using var ticks = new AllocationTicks();
         var before = GC.GetTotalAllocatedBytes(precise: true);
         ticks.Recording = true;
@@ -328,10 +321,11 @@ public static class AllocationProbe
         var total = (double)(GC.GetTotalAllocatedBytes(precise: true) - before);
         await Task.Delay(200).ConfigureAwait(false);
         var sampled = (double)ticks.BytesByType.Values.Sum();
-        foreach (var (type, bytes) in ticks.BytesByType.OrderByDescending(kv => kv.Value).Take(25))
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{total / runs / unitsPerRun:N0} B per {unit}"));
+        foreach (var (type, bytes) in ticks.BytesByType.OrderByDescending(kv => kv.Value).Take(top))
         {
             var share = bytes / sampled;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{share,6:P1}  ~{share * total / runs / perStep,7:N0} B per {(perStep == 1 ? "run" : "step")}  {type}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{share,6:P1}  ~{share * total / runs / unitsPerRun,7:N0} B per {unit}  {type}"));
         }
     }
 

@@ -98,7 +98,7 @@ internal static class StepAttempt
                     ? step.ExecuteAsync(context, token)
                     : StepResources.ExecuteAsync(run, step, context, token, cancellationToken);
                 // An agent's own step may ignore its token; a composite's children are each watched by their own attempt.
-                result = step.IsComposite || work.IsCompleted
+                result = step.IsComposite || work.IsCompleted || !token.CanBeCanceled
                     ? await work.ConfigureAwait(false)
                     : await AbandonIfIgnoredAsync(run, step, context, work.AsTask(), token).ConfigureAwait(false);
             }
@@ -168,16 +168,14 @@ internal static class StepAttempt
     /// </summary>
     private static async Task<AgentResult> AbandonIfIgnoredAsync(RunExecution run, Step step, StepContext context, Task<AgentResult> work, CancellationToken token)
     {
-        if (!work.IsCompleted && token.CanBeCanceled)
+        if (!token.CanBeCanceled) return await work.ConfigureAwait(false);
+        try
         {
-            try
-            {
-                return await work.WaitAsync(token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                // The token was cancelled: an agent that has not ended yet gets its grace, below (one that has, its own ending).
-            }
+            return await work.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The token was cancelled: an agent that has not ended yet gets its grace, below (one that has, its own ending).
         }
 
         // Real time, whatever the run's clock: this bounds how long a stuck agent holds the run in this process.

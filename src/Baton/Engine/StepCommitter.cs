@@ -34,16 +34,16 @@ internal sealed class StepCommitter(RunExecution run)
         // Nothing written: no lock to take, and when the store appends at once, no async state machine either.
         if (!TryChooseNext(workflow, index, step, new StepOutcome(input, output, result.Confidence, context.Scope), out var next, out var threw)) return new(new Commit(null, -1, threw, null));
         var append = run.Host.Store.AppendAsync(run.Lease, Completed(workflow, step, key, output, result, context, attempt, startedAt, next, null), CancellationToken.None);
-        if (!append.IsCompletedSuccessfully) return AwaitAppendAsync(append, next, result, context);
+        if (!append.IsCompletedSuccessfully) return AwaitAppendAsync(append, next, result.Usage, context);
         Deliver(context);
         return new(new Commit(append.Result, next, null, run.Budget.Spend(result.Usage)));
     }
 
-    private async ValueTask<Commit> AwaitAppendAsync(ValueTask<JournalEntry> append, int next, AgentResult result, StepContext context)
+    private async ValueTask<Commit> AwaitAppendAsync(ValueTask<JournalEntry> append, int next, Usage usage, StepContext context)
     {
         var entry = await append.ConfigureAwait(false);
         Deliver(context);
-        return new Commit(entry, next, null, run.Budget.Spend(result.Usage));
+        return new Commit(entry, next, null, run.Budget.Spend(usage));
     }
 
     /// <summary>Commits an attempt that wrote state: under the commit lock, so writes apply in journal order.</summary>
