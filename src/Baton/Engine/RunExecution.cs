@@ -375,7 +375,8 @@ internal sealed class RunExecution
         if (BatonTelemetry.IsTracing) return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, null, cancellationToken);
         var context = StartAttempt(step, key, input, scope, 1, startedAt, path, parent);
         var attempt = StepAttempt.RunAsync(this, step, context, cancellationToken);
-        if (!attempt.IsCompletedSuccessfully || attempt.Result is not { Error: null, Halt: null } result)
+        if (!attempt.IsCompletedSuccessfully) return FinishStartedAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, attempt.AsTask(), null), cancellationToken);
+        if (attempt.Result is not { Error: null, Halt: null } result)
         {
             return ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, new StartedAttempt(context, attempt.AsTask(), null), cancellationToken);
         }
@@ -388,6 +389,30 @@ internal sealed class RunExecution
 
         StepCommitted(null, step, key, input, committed, 1, startedAt, path, parent);
         return new ValueTask<Executed>(new Executed(committed, done.Next, null));
+    }
+
+    /// <summary>
+    /// A step whose agent did not answer at once: waits for it, commits, and ends as <see cref="ExecuteStepAsync"/> does.
+    /// Anything else (a failure, a halt, a budget passed, events to publish) goes on in the general path, from where
+    /// it stands. Its state machine, made for every agent that waits, is a fraction of the general path's.
+    /// </summary>
+    private async ValueTask<Executed> FinishStartedAsync(Workflow workflow, int index, Step step, string key, Payload input, ScopeState scope, DateTimeOffset startedAt, string? path, string? parent, StartedAttempt started, CancellationToken cancellationToken)
+    {
+        var result = await started.Result.ConfigureAwait(false);
+        if (result is { Error: null, Halt: null })
+        {
+            var committing = Committer.CommitAsync(workflow, index, step, key, input, result, started.Context, 1, startedAt);
+            var commit = committing.IsCompletedSuccessfully ? committing.Result : await committing.AsTask().ConfigureAwait(false);
+            if (commit is { Entry: { } committed, Abort: null } && committed.Messages is not { Count: > 0 })
+            {
+                StepCommitted(null, step, key, input, committed, 1, startedAt, path, parent);
+                return new Executed(committed, commit.Next, null);
+            }
+
+            started = started with { Commit = Task.FromResult(commit) };
+        }
+
+        return await ExecuteAttemptsAsync(workflow, index, step, key, input, scope, startedAt, path, parent, started, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new attempt's context, once its start is told to the run's watchers.</summary>
